@@ -1,0 +1,290 @@
+"""Doctor-days, slots, tokens, their events, refunds and the notification outbox."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+REFERENCE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_reference() -> str:
+    """The public handle of a token: unguessable, printed on the slip as a QR code."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+
+
+class Source(models.TextChoices):
+    EMERGENCY = "emergency", "Emergency"
+    PRIORITY = "priority", "Priority (paid)"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    ONLINE = "online", "Online"
+    WALK_IN = "walk_in", "Walk-in"
+
+
+ADVANCE_SOURCES = (Source.ONLINE, Source.PRIORITY, Source.FOLLOW_UP)
+
+
+class DoctorDay(models.Model):
+    """One doctor on one date: the row every operation of that day locks first."""
+
+    doctor = models.ForeignKey("doctors.Doctor", on_delete=models.PROTECT, related_name="days")
+    date = models.DateField()
+    token_counter = models.PositiveIntegerField(default=0)
+    delay_minutes = models.PositiveSmallIntegerField(default=0)
+    delay_from = models.DateTimeField(null=True, blank=True)
+    delay_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "doctor"]
+        constraints = [
+            models.UniqueConstraint(fields=["doctor", "date"], name="doctor_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doctor} on {self.date}"
+
+
+class Slot(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CANCELLED = "cancelled", "Cancelled"
+
+    doctor_day = models.ForeignKey(DoctorDay, on_delete=models.CASCADE, related_name="slots")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    capacity = models.PositiveSmallIntegerField()
+    emergency_reserve = models.PositiveSmallIntegerField(default=1)
+    walk_in_reserve = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    consultation_fee = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    priority_fee = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(fields=["doctor_day", "start"], name="slot_unique_start"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="slot_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(walk_in_reserve__lte=F("capacity")), name="slot_walk_in_within_capacity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doctor_day.doctor} {self.start:%Y-%m-%d %H:%M}"
+
+
+class TokenStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CHECKED_IN = "checked_in", "Checked in"
+    IN_CONSULTATION = "in_consultation", "In consultation"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+ACTIVE_STATUSES = (
+    TokenStatus.BOOKED,
+    TokenStatus.CHECKED_IN,
+    TokenStatus.IN_CONSULTATION,
+    TokenStatus.COMPLETED,
+)
+
+
+class CancelledBy(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    STAFF = "staff", "Staff"
+    HOSPITAL = "hospital", "Hospital"
+
+
+class Token(models.Model):
+    """A patient's seat in a slot."""
+
+    doctor_day = models.ForeignKey(DoctorDay, on_delete=models.PROTECT, related_name="tokens")
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="tokens")
+    patient = models.ForeignKey("accounts.Patient", on_delete=models.PROTECT, related_name="tokens")
+    number = models.PositiveIntegerField()
+    reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    priority = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=TokenStatus.choices, default=TokenStatus.BOOKED)
+    reason = models.CharField(max_length=300, blank=True)
+    fee = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    bump_count = models.PositiveSmallIntegerField(default=0)
+    original_slot = models.ForeignKey(
+        Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_overflow = models.BooleanField(default=False, help_text="Emergency seated past capacity.")
+    requested_at = models.DateTimeField(help_text="When the request was made; breaks ties.")
+    booked_at = models.DateTimeField()
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    no_show_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=12, choices=CancelledBy.choices, blank=True)
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["doctor_day", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["doctor_day", "number"], name="token_number_unique_per_day"),
+            models.UniqueConstraint(
+                fields=["doctor_day", "patient"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="token_one_active_per_patient_day",
+            ),
+            models.CheckConstraint(condition=Q(number__gt=0), name="token_number_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["slot", "status"]),
+            models.Index(fields=["patient", "status"]),
+            models.Index(fields=["status", "checked_in_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.doctor_day.doctor.token_prefix}-{self.number:03d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class EventKind(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    MOVED = "moved", "Seated in a later slot"
+    BUMPED = "bumped", "Bumped to a later slot"
+    WAITLISTED = "waitlisted", "Put on the waiting list"
+    PROMOTED = "promoted", "Promoted from the waiting list"
+    EMERGENCY_ADMITTED = "emergency_admitted", "Emergency admitted"
+    OVERFLOW = "overflow", "Emergency overflow past capacity"
+    FAST_TRACKED = "fast_tracked", "Fast-tracked"
+    CHECKED_IN = "checked_in", "Checked in"
+    CALLED = "called", "Called in"
+    REQUEUED = "requeued", "Requeued"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+    RESCHEDULED = "rescheduled", "Moved: doctor unavailable"
+    DELAY_MOVED = "delay_moved", "Moved: doctor delayed"
+    WAITING_CANCELLED = "waiting_cancelled", "Left the waiting list"
+    WAITING_EXPIRED = "waiting_expired", "Waiting entry expired"
+    REFUND_REQUESTED = "refund_requested", "Refund requested"
+
+
+class TokenEvent(models.Model):
+    """One change of a token or waiting entry. Append-only: the history explains the state."""
+
+    token = models.ForeignKey(
+        Token, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    waiting_entry = models.ForeignKey(
+        "queueing.WaitingEntry", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    doctor_day = models.ForeignKey(DoctorDay, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
+    from_slot = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_slot = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(token__isnull=False) | Q(waiting_entry__isnull=False),
+                name="event_has_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%H:%M}"
+
+
+class Refund(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        PAID = "paid", "Paid"
+
+    token = models.OneToOneField(Token, on_delete=models.PROTECT, related_name="refund")
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"Refund {self.amount} for {self.token}"
+
+
+class Notification(models.Model):
+    """Outbox row: written with the change that needs it, delivered after commit by a sender."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    patient = models.ForeignKey("accounts.Patient", on_delete=models.CASCADE, related_name="notifications")
+    token = models.ForeignKey(Token, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    recipient = models.CharField(max_length=254)
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient}: {self.subject}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a token-creating POST, replayed for a repeated key."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")]
+        indexes = [models.Index(fields=["created_at"])]
