@@ -1,0 +1,124 @@
+"""Reads of the live queue: waiting-list positions, the serving order and estimated waits."""
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from doctors.models import Doctor
+from queueing.models import WaitingEntry
+from scheduling import clock
+from scheduling.models import DoctorDay, Token, TokenStatus
+from scheduling.services.seating import estimated_start
+
+QUEUED_STATUSES = (TokenStatus.IN_CONSULTATION, TokenStatus.CHECKED_IN, TokenStatus.BOOKED)
+
+
+def _ahead_of(entry_ref) -> Q:
+    """Entries of the same day ranked ahead: higher priority, or equal and requested earlier."""
+    return Q(priority__gt=entry_ref("priority")) | Q(
+        priority=entry_ref("priority"), requested_at__lt=entry_ref("requested_at")
+    ) | Q(priority=entry_ref("priority"), requested_at=entry_ref("requested_at"), id__lt=entry_ref("id"))
+
+
+def with_positions(entries: QuerySet) -> QuerySet:
+    """Annotate ``position`` (1 = next to be seated) on waiting entries; None once closed."""
+    ahead = (
+        WaitingEntry.objects.filter(
+            _ahead_of(OuterRef), doctor_day=OuterRef("doctor_day"), status=WaitingEntry.Status.WAITING
+        )
+        .order_by()
+        .values("doctor_day")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return entries.annotate(
+        ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0))
+    )
+
+
+def position_of(entry: WaitingEntry) -> int | None:
+    if entry.status != WaitingEntry.Status.WAITING:
+        return None
+    ahead = getattr(entry, "ahead", None)
+    if ahead is None:
+        ahead = WaitingEntry.objects.filter(
+            _ahead_of(lambda field: getattr(entry, field)),
+            doctor_day_id=entry.doctor_day_id,
+            status=WaitingEntry.Status.WAITING,
+        ).count()
+    return ahead + 1
+
+
+def visible_waiting(user) -> QuerySet:
+    """Entries the viewer may see: staff all, a patient their own, a doctor theirs."""
+    entries = WaitingEntry.objects.select_related(
+        "doctor_day__doctor__user", "doctor_day__doctor__department", "patient"
+    )
+    if getattr(user, "is_front_desk", False):
+        return entries
+    if getattr(user, "role", None) == "doctor":
+        return entries.filter(doctor_day__doctor__user=user)
+    return entries.filter(patient__user=user) if user.is_authenticated else entries.none()
+
+
+@dataclass
+class QueueItem:
+    token: Token
+    position: int
+    estimated_time: datetime
+    estimated_wait_minutes: int
+
+
+def serving_order(*, doctor_day: DoctorDay) -> list[QueueItem]:
+    """The day's tokens still to be seen, in the order the doctor will see them.
+
+    In consultation first; then checked-in patients of started slots by priority, slot and
+    check-in; then everyone else by slot, priority and number. Each gets a position and an
+    estimate: tokens ahead times the doctor's rolling average, never before the slot starts.
+    """
+    now = clock.now()
+    tokens = list(
+        Token.objects.filter(doctor_day=doctor_day, status__in=QUEUED_STATUSES)
+        .select_related("slot")
+        .order_by("slot__start", "-priority", "number")
+    )
+
+    def key(token: Token):
+        if token.status == TokenStatus.IN_CONSULTATION:
+            return (0, 0, token.slot.start, token.called_at or now, token.number)
+        if token.status == TokenStatus.CHECKED_IN and token.slot.start <= now:
+            return (1, -token.priority, token.slot.start, token.checked_in_at, token.number)
+        return (2, 0, token.slot.start, -token.priority, token.number)
+
+    tokens.sort(key=key)
+    average = float(doctor_day.doctor.average_consultation_minutes)
+    items, per_slot = [], {}
+    for ahead, token in enumerate(tokens):
+        in_slot = per_slot.get(token.slot_id, 0)
+        per_slot[token.slot_id] = in_slot + 1
+        by_queue = now + timedelta(minutes=ahead * average)
+        by_slot = estimated_start(token.slot, doctor_day) + timedelta(minutes=in_slot * average)
+        at = max(by_queue, by_slot)
+        wait = max(0, math.ceil((at - now).total_seconds() / 60))
+        items.append(QueueItem(token, ahead + 1, at, wait))
+    return items
+
+
+def queue_for(*, doctor: Doctor, day: date | None = None) -> list[QueueItem]:
+    doctor_day = (
+        DoctorDay.objects.select_related("doctor").filter(doctor=doctor, date=day or clock.today()).first()
+    )
+    return serving_order(doctor_day=doctor_day) if doctor_day else []
+
+
+def queue_item_for(token: Token) -> QueueItem | None:
+    """The token's place in its day's queue, or None once it has left the queue."""
+    if token.status not in QUEUED_STATUSES:
+        return None
+    for item in serving_order(doctor_day=token.doctor_day):
+        if item.token.id == token.id:
+            return item
+    return None

@@ -1,0 +1,100 @@
+"""Domain errors: each has a stable ``code``, a human ``message`` and an HTTP ``status``.
+
+The API's exception handler turns them into the contract's error shape. A full slot is not an
+error (the engine moves the request or waitlists it).
+"""
+
+
+class DomainError(Exception):
+    code = "domain_error"
+    status = 409
+    default_message = "The request conflicts with the current state."
+
+    def __init__(self, message: str | None = None, *, details: dict | None = None):
+        self.message = message or self.default_message
+        self.details = details or {}
+        super().__init__(self.message)
+
+
+class InvalidRequest(DomainError):
+    code = "invalid"
+    status = 400
+    default_message = "The request is not valid."
+
+
+class DoctorUnavailable(DomainError):
+    code = "doctor_unavailable"
+    default_message = "The doctor is not available on that date."
+
+
+class DoctorNotWorking(DomainError):
+    code = "doctor_not_working"
+    default_message = "The doctor has no open slots on that date."
+
+
+class OutsideBookingWindow(DomainError):
+    code = "outside_booking_window"
+    status = 400
+    default_message = "That date is outside the booking window."
+
+
+class SlotNotBookable(DomainError):
+    code = "slot_not_bookable"
+    status = 400
+    default_message = "That slot cannot be booked."
+
+
+class AlreadyBooked(DomainError):
+    code = "already_booked"
+    default_message = "The patient already holds a token or waiting entry for this doctor and date."
+
+
+class PatientBlocked(DomainError):
+    code = "patient_blocked"
+    status = 403
+    default_message = (
+        "Online booking is blocked after repeated no-shows; please book at the OPD desk."
+    )
+
+
+class NotEligibleForFollowUp(DomainError):
+    code = "not_eligible_for_follow_up"
+    status = 400
+    default_message = "A follow-up needs a completed consultation with this doctor in the last days."
+
+
+class IllegalTransition(DomainError):
+    code = "illegal_transition"
+    default_message = "That status change is not allowed."
+
+
+class CancellationNotAllowed(DomainError):
+    code = "cancellation_not_allowed"
+    default_message = "This token can no longer be cancelled."
+
+
+class RefundNotEligible(DomainError):
+    code = "refund_not_eligible"
+    default_message = "This token is not eligible for a refund."
+
+
+class QueueEmpty(DomainError):
+    code = "queue_empty"
+    default_message = "No checked-in patient is waiting."
+
+
+class CapacityBelowOccupancy(DomainError):
+    code = "capacity_below_occupancy"
+    default_message = "The new capacity is below the seats already taken."
+
+
+class WaitingEntryClosed(DomainError):
+    code = "waiting_entry_closed"
+    default_message = "This waiting entry is no longer waiting."
+
+
+class LockTimeout(DomainError):
+    code = "busy"
+    status = 503
+    default_message = "The doctor's schedule is busy; please retry in a moment."
+    retry_after = 1

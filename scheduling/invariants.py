@@ -1,0 +1,163 @@
+"""Check every invariant of allocation.md over the stored state.
+
+Used by the property tests after each step and by ``simulate_day`` over its final state.
+Returns human-readable violations; an empty list means every invariant held.
+"""
+
+from collections import Counter
+
+from queueing.models import WaitingEntry
+from scheduling import clock, policy
+from scheduling.models import ACTIVE_STATUSES, DoctorDay, EventKind, Slot, Token, TokenStatus
+from scheduling.services.seating import DaySeats
+
+CREATION_KINDS = {
+    EventKind.BOOKED,
+    EventKind.MOVED,
+    EventKind.PROMOTED,
+    EventKind.EMERGENCY_ADMITTED,
+    EventKind.OVERFLOW,
+}
+SLOT_CHANGE_KINDS = CREATION_KINDS | {
+    EventKind.BUMPED,
+    EventKind.RESCHEDULED,
+    EventKind.DELAY_MOVED,
+    EventKind.FAST_TRACKED,
+}
+STATUS_EVENT = {
+    TokenStatus.COMPLETED: EventKind.COMPLETED,
+    TokenStatus.CANCELLED: EventKind.CANCELLED,
+    TokenStatus.NO_SHOW: EventKind.NO_SHOW,
+}
+ENTRY_CLOSE_EVENT = {
+    WaitingEntry.Status.ALLOCATED: EventKind.PROMOTED,
+    WaitingEntry.Status.CANCELLED: EventKind.WAITING_CANCELLED,
+    WaitingEntry.Status.EXPIRED: EventKind.WAITING_EXPIRED,
+}
+
+
+def check_invariants(doctor_days=None) -> list[str]:
+    """All violations over the given doctor-days (default: every doctor-day)."""
+    days = list(
+        (doctor_days if doctor_days is not None else DoctorDay.objects.all()).select_related("doctor")
+    )
+    problems: list[str] = []
+    for doctor_day in days:
+        problems += _check_day(doctor_day)
+    return problems
+
+
+def _check_day(doctor_day: DoctorDay) -> list[str]:
+    label = f"{doctor_day.doctor.token_prefix} {doctor_day.date}"
+    now = clock.now()
+    seats = DaySeats(doctor_day, locked=False)
+    tokens = list(
+        Token.objects.filter(doctor_day=doctor_day).select_related("slot").prefetch_related("events")
+    )
+    entries = list(WaitingEntry.objects.filter(doctor_day=doctor_day).prefetch_related("events"))
+    problems = []
+    problems += _capacity(label, seats, tokens, now)
+    problems += _one_per_patient(label, tokens, entries)
+    problems += _work_conserving(label, seats, entries, now)
+    problems += _never_moved(label, tokens)
+    problems += _numbers(label, doctor_day, tokens)
+    problems += _history(label, tokens, entries)
+    return problems
+
+
+def _capacity(label, seats: DaySeats, tokens, now) -> list[str]:
+    """1 and 7: capacity, capacity plus reserve (bar recorded overflow), walk-in reserve."""
+    problems = []
+    overflow = Counter(t.slot_id for t in tokens if t.is_overflow and t.status in ACTIVE_STATUSES)
+    for slot_seats in seats.slots:
+        slot = slot_seats.slot
+        name = f"{label} slot {slot.start:%H:%M}"
+        if slot.status != Slot.Status.OPEN:
+            stranded = [t for t in tokens if t.slot_id == slot.id and t.status in (TokenStatus.BOOKED, TokenStatus.CHECKED_IN)]
+            if stranded:
+                problems.append(f"{name}: cancelled slot still holds {len(stranded)} waiting tokens")
+            continue
+        if slot_seats.regular > slot_seats.capacity:
+            problems.append(f"{name}: {slot_seats.regular} non-emergency tokens > capacity {slot_seats.capacity}")
+        total = slot_seats.regular + slot_seats.emergency - overflow[slot.id]
+        if total > slot_seats.capacity + slot_seats.reserve:
+            problems.append(f"{name}: {total} tokens > capacity + reserve without recorded overflow")
+        if slot_seats.regular_free < 0 and not overflow[slot.id]:
+            problems.append(f"{name}: non-emergency tokens use emergency-only seats")
+        held = slot_seats.walk_in_seats_held(now)
+        if held and slot_seats.advance > slot_seats.capacity - held:
+            problems.append(f"{name}: {slot_seats.advance} advance bookings sit in the walk-in reserve")
+    return problems
+
+
+def _one_per_patient(label, tokens, entries) -> list[str]:
+    """2: at most one active token or waiting entry per patient per doctor-day."""
+    held = Counter(t.patient_id for t in tokens if t.status in ACTIVE_STATUSES)
+    held.update(e.patient_id for e in entries if e.status == WaitingEntry.Status.WAITING)
+    return [f"{label}: patient {pid} holds {n} tokens/entries" for pid, n in held.items() if n > 1]
+
+
+def _work_conserving(label, seats: DaySeats, entries, now) -> list[str]:
+    """3: no waiting entry beside a free seat it could take in a slot that has not ended."""
+    problems = []
+    for entry in entries:
+        if entry.status != WaitingEntry.Status.WAITING or entry.expires_at <= now:
+            continue
+        free = seats.first_free(entry.source, now)
+        if free is not None:
+            problems.append(
+                f"{label}: waiting entry {entry.id} ({entry.source}) waits beside a free seat at "
+                f"{free.slot.start:%H:%M}"
+            )
+    return problems
+
+
+def _never_moved(label, tokens) -> list[str]:
+    """4: emergency and checked-in tokens are never bumped; nobody beyond MAX_BUMPS."""
+    problems = []
+    for token in tokens:
+        bumps = [e for e in token.events.all() if e.kind in (EventKind.BUMPED, EventKind.DELAY_MOVED)]
+        if sum(e.kind == EventKind.BUMPED for e in bumps) != token.bump_count:
+            problems.append(f"{label}: token {token.number} bump count disagrees with its history")
+        if token.bump_count > policy.max_bumps():
+            problems.append(f"{label}: token {token.number} bumped {token.bump_count} times")
+        for event in bumps:
+            if token.source == "emergency" or (token.checked_in_at and token.checked_in_at <= event.at):
+                problems.append(f"{label}: token {token.number} moved while emergency or checked in")
+    return problems
+
+
+def _numbers(label, doctor_day, tokens) -> list[str]:
+    """5: token numbers unique and gap-free per doctor-day."""
+    numbers = sorted(t.number for t in tokens)
+    if numbers != list(range(1, len(numbers) + 1)) or doctor_day.token_counter != len(numbers):
+        return [f"{label}: token numbers are not 1..{len(numbers)} (counter {doctor_day.token_counter})"]
+    return []
+
+
+def _history(label, tokens, entries) -> list[str]:
+    """6: every token's and entry's history explains where it is and what it is."""
+    problems = []
+    for token in tokens:
+        events = sorted(token.events.all(), key=lambda e: (e.at, e.id))
+        name = f"{label}: token {token.number}"
+        if not events or events[0].kind not in CREATION_KINDS:
+            problems.append(f"{name} has no creation event")
+            continue
+        placed = [e for e in events if e.kind in SLOT_CHANGE_KINDS and e.to_slot_id]
+        if placed and placed[-1].to_slot_id != token.slot_id:
+            problems.append(f"{name} sits in a slot its history does not explain")
+        wanted = STATUS_EVENT.get(token.status)
+        if wanted and not any(e.kind == wanted for e in events):
+            problems.append(f"{name} is {token.status} without a {wanted} event")
+        if token.checked_in_at and not any(e.kind == EventKind.CHECKED_IN for e in events):
+            problems.append(f"{name} checked in without an event")
+    for entry in entries:
+        kinds = [e.kind for e in entry.events.all()]
+        if EventKind.WAITLISTED not in kinds:
+            problems.append(f"{label}: waiting entry {entry.id} has no waitlisted event")
+        wanted = ENTRY_CLOSE_EVENT.get(entry.status)
+        if wanted and kinds.count(wanted) != 1:
+            problems.append(f"{label}: waiting entry {entry.id} is {entry.status} without one {wanted} event")
+    return problems
+

@@ -1,0 +1,62 @@
+"""The one place that locks: a doctor-day row, inside the transaction that owns the change.
+
+On PostgreSQL the row is locked with ``SELECT ... FOR UPDATE`` under a ``lock_timeout``, so a
+stuck lock turns into ``LockTimeout`` (HTTP 503) instead of a hung request. On SQLite every
+transaction is IMMEDIATE (see settings), which serialises writers for the whole file.
+Operations that span several days lock them in date order, so two of them never deadlock.
+"""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from django.db import DatabaseError, connection, transaction
+
+from scheduling import policy
+from scheduling.errors import LockTimeout
+from scheduling.models import DoctorDay
+
+
+def _lock_day(doctor_id: int, day: date) -> DoctorDay:
+    locked = DoctorDay.objects.select_for_update().select_related("doctor", "doctor__user")
+    try:
+        return locked.get(doctor_id=doctor_id, date=day)
+    except DoctorDay.DoesNotExist:
+        # Two requests may both miss the row: the insert ignores the loser's conflict.
+        DoctorDay.objects.bulk_create([DoctorDay(doctor_id=doctor_id, date=day)], ignore_conflicts=True)
+        return locked.get(doctor_id=doctor_id, date=day)
+
+
+@contextmanager
+def doctor_days_locked(*, doctor_id: int, days: Iterable[date]) -> Iterator[dict[date, DoctorDay]]:
+    """Open one transaction and lock the doctor's days in date order; yield them by date."""
+    with transaction.atomic(durable=True):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = %s", [f"{policy.lock_timeout_ms()}ms"])
+        try:
+            locked = {day: _lock_day(doctor_id, day) for day in sorted(set(days))}
+        except DatabaseError as exc:
+            if _is_lock_timeout(exc):
+                raise LockTimeout() from exc
+            raise
+        yield locked
+
+
+@contextmanager
+def doctor_day_locked(*, doctor_id: int, day: date) -> Iterator[DoctorDay]:
+    """Open one transaction and lock one doctor-day; every engine operation starts here."""
+    with doctor_days_locked(doctor_id=doctor_id, days=[day]) as locked:
+        yield locked[day]
+
+
+def _is_lock_timeout(exc: DatabaseError) -> bool:
+    cause = getattr(exc, "__cause__", None)
+    sqlstate = getattr(cause, "sqlstate", None)
+    return sqlstate == "55P03" or "lock timeout" in str(exc).lower() or "database is locked" in str(exc).lower()
+
+
+def assert_locked() -> None:
+    """Helpers below a service call this: they must run inside the service's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("engine helpers must run inside doctor_day_locked()")

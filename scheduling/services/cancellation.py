@@ -1,0 +1,150 @@
+"""Cancellations and refunds: who may cancel when, and which cancellations are refunded."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from scheduling import clock, policy
+from scheduling.errors import CancellationNotAllowed, IllegalTransition, RefundNotEligible
+from scheduling.events import record_event
+from scheduling.models import CancelledBy, DoctorDay, EventKind, Refund, Token, TokenStatus
+from scheduling.services.lifecycle import ensure_transition, token_locked
+from scheduling.services.seating import DaySeats
+
+CANCELLABLE = (TokenStatus.BOOKED, TokenStatus.CHECKED_IN)
+
+
+@dataclass(frozen=True)
+class CancellationCheck:
+    allowed: bool
+    refund_eligible: bool
+    reason: str
+
+
+def _is_staff(actor) -> bool:
+    return bool(actor is not None and getattr(actor, "is_front_desk", False))
+
+
+def refund_cutoff(token: Token):
+    return token.slot.start - timedelta(hours=policy.refund_cutoff_hours())
+
+
+def is_refund_eligible(token: Token) -> bool:
+    """A paid token cancelled early enough, or cancelled by the hospital, with no refund yet."""
+    if token.fee <= 0 or token.status != TokenStatus.CANCELLED or has_refund(token):
+        return False
+    return token.cancelled_by == CancelledBy.HOSPITAL or token.cancelled_at <= refund_cutoff(token)
+
+
+def has_refund(token: Token) -> bool:
+    return Refund.objects.filter(token=token).exists()
+
+
+def cancellation_check(*, token: Token, actor=None) -> CancellationCheck:
+    """May this actor cancel the token now, and would the cancellation be refunded?"""
+    now = clock.now()
+    if token.status == TokenStatus.CANCELLED:
+        eligible = is_refund_eligible(token)
+        why = "Already cancelled; a refund can be requested." if eligible else "Already cancelled."
+        return CancellationCheck(False, eligible, why)
+    if token.status not in CANCELLABLE:
+        return CancellationCheck(False, False, f"A {token.get_status_display().lower()} token cannot be cancelled.")
+    if not _is_staff(actor) and now >= token.slot.start:
+        return CancellationCheck(False, False, "The slot has started; please speak to the OPD desk.")
+    paid = token.fee > 0
+    early = now <= refund_cutoff(token)
+    if not paid:
+        why = "Can be cancelled; no fee was paid."
+    elif early:
+        why = f"Can be cancelled with a refund of {token.fee}."
+    else:
+        why = f"Can be cancelled, but less than {policy.refund_cutoff_hours()} hours remain: no refund."
+    return CancellationCheck(True, paid and early, why)
+
+
+def cancel_token(*, token: Token, actor=None, reason: str = "") -> Token:
+    """Cancel a token, free its seat and promote from the waiting list, in one transaction."""
+    from queueing.services import promote_waiting
+
+    with token_locked(token) as (doctor_day, token):
+        check = cancellation_check(token=token, actor=actor)
+        if not check.allowed:
+            if token.status not in CANCELLABLE:
+                ensure_transition(token, TokenStatus.CANCELLED)
+            raise CancellationNotAllowed(check.reason)
+        who = CancelledBy.STAFF if _is_staff(actor) else CancelledBy.PATIENT
+        cancel_locked(doctor_day=doctor_day, token=token, by=who, actor=actor, reason=reason)
+        promote_waiting(seats=DaySeats(doctor_day), actor=actor, reason="A seat was freed by a cancellation.")
+        return token
+
+
+def cancel_locked(*, doctor_day: DoctorDay, token: Token, by: str, actor, reason: str) -> Token:
+    """Mark a token cancelled, with its event (the caller holds the lock and promotes)."""
+    ensure_transition(token, TokenStatus.CANCELLED)
+    token.status = TokenStatus.CANCELLED
+    token.cancelled_at = clock.now()
+    token.cancelled_by = by
+    token.cancellation_reason = reason[:300]
+    token.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason"])
+    record_event(
+        kind=EventKind.CANCELLED,
+        doctor_day=doctor_day,
+        token=token,
+        from_slot=token.slot,
+        actor=actor,
+        reason=reason or f"Cancelled by the {CancelledBy(by).label.lower()}.",
+    )
+    return token
+
+
+def request_refund(*, token: Token, actor=None, reason: str = "") -> Refund:
+    """Record a refund request for an eligible cancelled token (payment is outside the system)."""
+    with token_locked(token) as (doctor_day, token):
+        if not is_refund_eligible(token):
+            raise RefundNotEligible(
+                "Refunds are for paid tokens cancelled at least "
+                f"{policy.refund_cutoff_hours()} hours before the slot, or cancelled by the hospital, "
+                "and only once.",
+            )
+        refund = Refund.objects.create(
+            token=token,
+            amount=token.fee,
+            reason=reason[:300],
+            requested_by=actor if actor is not None and actor.is_authenticated else None,
+            requested_at=clock.now(),
+        )
+        record_event(
+            kind=EventKind.REFUND_REQUESTED,
+            doctor_day=doctor_day,
+            token=token,
+            actor=actor,
+            reason=f"Refund of {refund.amount} requested.",
+        )
+        return refund
+
+
+REFUND_MOVES = {
+    Refund.Status.APPROVED: (Refund.Status.REQUESTED,),
+    Refund.Status.REJECTED: (Refund.Status.REQUESTED,),
+    Refund.Status.PAID: (Refund.Status.APPROVED,),
+}
+
+
+def set_refund_status(*, refund: Refund, status: str, actor=None) -> Refund:
+    """Approve, reject or mark paid; a conditional update so two clerks cannot both decide."""
+    allowed_from = REFUND_MOVES.get(status)
+    if allowed_from is None:
+        raise IllegalTransition(f"A refund cannot be set to {status!r}.")
+    now = clock.now()
+    changes = {"status": status}
+    if status == Refund.Status.PAID:
+        changes["paid_at"] = now
+    else:
+        changes.update(decided_at=now, decided_by=actor if actor is not None and actor.is_authenticated else None)
+    updated = Refund.objects.filter(pk=refund.pk, status__in=allowed_from).update(**changes)
+    refund.refresh_from_db()
+    if not updated:
+        raise IllegalTransition(
+            f"A {refund.get_status_display().lower()} refund cannot become {Refund.Status(status).label.lower()}.",
+            details={"status": refund.status, "allowed_from": list(allowed_from)},
+        )
+    return refund

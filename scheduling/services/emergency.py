@@ -1,0 +1,136 @@
+"""Emergencies: always admitted to the slot in progress (free seat, reserve, bump, overflow)."""
+
+from accounts.models import Patient
+from doctors.models import Doctor
+from scheduling import clock, policy
+from scheduling.errors import DoctorNotWorking, IllegalTransition
+from scheduling.events import record_event
+from scheduling.locking import doctor_day_locked
+from scheduling.models import EventKind, Source, Token, TokenStatus
+from scheduling.services.allocation import (
+    Allocation,
+    Outcome,
+    ensure_doctor_available,
+    ensure_not_already_booked,
+)
+from scheduling.services.seating import (
+    DaySeats,
+    SlotSeats,
+    is_emergency_priority,
+    issue_token,
+    make_room_by_bump,
+    move_token,
+)
+
+
+def _make_emergency_room(*, seats: DaySeats, target: SlotSeats, actor, reason: str) -> tuple[str, list]:
+    """Find an emergency seat in ``target``: free, reserve, bump, else overflow."""
+    if target.regular_free > 0:
+        return Outcome.EMERGENCY, []
+    if target.total_free > 0:
+        return Outcome.RESERVE, []
+    bumped = make_room_by_bump(
+        seats=seats,
+        target=target,
+        incoming_source=Source.EMERGENCY,
+        incoming_priority=policy.emergency_priority(),
+        at=clock.now(),
+        actor=actor,
+        reason=f"Made room for an emergency. {reason}".strip(),
+        emergency=True,
+    )
+    if bumped is not None:
+        return Outcome.BUMPED, [bumped]
+    return Outcome.OVERFLOW, []
+
+
+MESSAGES = {
+    Outcome.EMERGENCY: "Emergency admitted to the slot in progress.",
+    Outcome.RESERVE: "Emergency admitted to the slot's emergency reserve.",
+    Outcome.BUMPED: "Emergency admitted; a lower-priority token was moved to a later slot.",
+    Outcome.OVERFLOW: "Emergency admitted past capacity (overflow recorded).",
+}
+
+
+def admit_emergency(*, doctor: Doctor, patient: Patient, reason: str = "", actor=None) -> Allocation:
+    """Admit an emergency today, to the slot in progress now or the next one."""
+    ensure_doctor_available(doctor=doctor, day=clock.today())
+    requested_at = clock.now()
+    with doctor_day_locked(doctor_id=doctor.id, day=clock.today()) as doctor_day:
+        ensure_not_already_booked(doctor_day=doctor_day, patient=patient)
+        seats = DaySeats(doctor_day)
+        target = seats.current_or_next(clock.now())
+        if target is None:
+            raise DoctorNotWorking(f"{doctor} has no slot in progress or later today.")
+        outcome, bumped = _make_emergency_room(seats=seats, target=target, actor=actor, reason=reason)
+        token = issue_token(
+            seats=seats,
+            slot_seats=target,
+            patient=patient,
+            source=Source.EMERGENCY,
+            priority=policy.emergency_priority(),
+            requested_at=requested_at,
+            actor=actor,
+            reason=reason,
+            is_overflow=outcome == Outcome.OVERFLOW,
+        )
+        record_event(
+            kind=EventKind.OVERFLOW if outcome == Outcome.OVERFLOW else EventKind.EMERGENCY_ADMITTED,
+            doctor_day=doctor_day,
+            token=token,
+            to_slot=target.slot,
+            actor=actor,
+            reason=reason or MESSAGES[outcome],
+        )
+        return Allocation(outcome, MESSAGES[outcome], token=token, bumped=bumped)
+
+
+def fast_track(*, token: Token, actor=None, reason: str = "") -> Token:
+    """Raise a token to emergency priority and seat it in the slot in progress, as an emergency."""
+    from queueing.services import promote_waiting
+
+    doctor_day = token.doctor_day
+    with doctor_day_locked(doctor_id=doctor_day.doctor_id, day=doctor_day.date) as doctor_day:
+        token = Token.objects.select_related("slot", "patient").get(pk=token.pk)
+        if token.status not in (TokenStatus.BOOKED, TokenStatus.CHECKED_IN):
+            raise IllegalTransition(
+                f"Only booked or checked-in tokens can be fast-tracked, not {token.get_status_display().lower()} ones.",
+                details={"status": token.status},
+            )
+        if is_emergency_priority(token.priority):
+            raise IllegalTransition("This token already has emergency priority.")
+        if doctor_day.date != clock.today():
+            raise IllegalTransition("Only today's tokens can be fast-tracked.")
+        seats = DaySeats(doctor_day)
+        target = seats.current_or_next(clock.now())
+        if target is None:
+            raise DoctorNotWorking("No slot is in progress or later today.")
+        seats[token.slot_id].release(token)
+        token.priority = policy.emergency_priority()
+        seats[token.slot_id].take(token)
+        token.save(update_fields=["priority"])
+        if target.slot.id == token.slot_id:
+            record_event(
+                kind=EventKind.FAST_TRACKED,
+                doctor_day=doctor_day,
+                token=token,
+                from_slot=token.slot,
+                to_slot=token.slot,
+                actor=actor,
+                reason=reason or "Raised to emergency priority.",
+            )
+        else:
+            outcome, _ = _make_emergency_room(seats=seats, target=target, actor=actor, reason=reason)
+            if outcome == Outcome.OVERFLOW:
+                token.is_overflow = True
+                token.save(update_fields=["is_overflow"])
+            move_token(
+                seats=seats,
+                token=token,
+                to=target,
+                kind=EventKind.FAST_TRACKED,
+                actor=actor,
+                reason=reason or "Raised to emergency priority and moved to the slot in progress.",
+            )
+        promote_waiting(seats=seats, actor=actor, reason="A seat was freed by a fast-track.")
+        return token
