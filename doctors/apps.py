@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class DoctorsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'doctors'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "doctors"

@@ -89,15 +89,21 @@ class DoctorSchedule(models.Model):
             models.UniqueConstraint(
                 fields=["doctor", "weekday", "start_time"], name="schedule_unique_session"
             ),
-            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="schedule_ends_after_start"),
-            models.CheckConstraint(condition=Q(slot_minutes__gt=0), name="schedule_slot_minutes_positive"),
             models.CheckConstraint(
-                condition=Q(walk_in_reserve__lte=F("capacity")), name="schedule_walk_in_within_capacity"
+                condition=Q(end_time__gt=F("start_time")), name="schedule_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gt=0), name="schedule_slot_minutes_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(walk_in_reserve__lte=F("capacity")),
+                name="schedule_walk_in_within_capacity",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.doctor} {self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        hours = f"{self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        return f"{self.doctor} {self.get_weekday_display()} {hours}"
 
 
 class DoctorLeave(models.Model):
@@ -115,7 +121,9 @@ class DoctorLeave(models.Model):
     class Meta:
         ordering = ["-start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="leave_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="leave_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:

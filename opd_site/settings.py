@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
+from django.core.exceptions import ImproperlyConfigured
 
 from opd_site.env import envbool, envint, envlist, envsecret, envstr
 
@@ -24,6 +26,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 CORS_ALLOWED_ORIGINS = envlist("CORS_ALLOWED_ORIGINS", "")
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "X-Request-ID"]
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -48,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "opd_site.middleware.RequestLogMiddleware",
+    "opd_site.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -82,7 +87,9 @@ WSGI_APPLICATION = "opd_site.wsgi.application"
 
 # Database: PostgreSQL in production (row locks), an embedded SQLite file by default.
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work beside one writer; IMMEDIATE transactions take the write lock at
     # BEGIN, so two bookings never interleave; the busy timeout makes the second one wait.
@@ -192,11 +199,41 @@ SIMPLE_JWT = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OPD Token API",
-    "DESCRIPTION": "Token allocation for a hospital's outpatient department.",
+    "DESCRIPTION": (
+        "Token allocation for a hospital's outpatient department.\n\n"
+        "Sign in at `auth/login` and send `Authorization: Bearer <access>`. Every error has one "
+        'shape: `{"error": {"code", "message", "details"}}`. Lists are paginated (`?page=`, '
+        "`count`, `next`, `previous`, `results`). Requests that create a token accept an "
+        "`Idempotency-Key` header."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "ENUM_NAME_OVERRIDES": {
+        "SourceEnum": "scheduling.models.Source",
+        "TokenStatusEnum": "scheduling.models.TokenStatus",
+        "SlotStatusEnum": "scheduling.models.Slot.Status",
+        "RefundStatusEnum": "scheduling.models.Refund.Status",
+        "CancelledByEnum": "scheduling.models.CancelledBy",
+        "EventKindEnum": "scheduling.models.EventKind",
+        "WaitingStatusEnum": "queueing.models.WaitingEntry.Status",
+        "RoleEnum": "accounts.models.Role",
+        "SexEnum": "accounts.models.Sex",
+    },
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999},
+    },
+    "TAGS": [
+        {"name": "auth", "description": "Sign-up, sign-in, JWT refresh and the own profile."},
+        {"name": "patients", "description": "Patient records kept by the front desk."},
+        {"name": "doctors", "description": "Doctors, their slots, live queue and figures."},
+        {"name": "tokens", "description": "Requesting tokens and moving them through the day."},
+        {"name": "slots", "description": "Slot availability and changes to slots."},
+        {"name": "waiting list", "description": "Requests that got no seat yet."},
+        {"name": "refunds", "description": "Refunds of cancelled paid tokens."},
+        {"name": "cancellations and emergencies", "description": "Reports and emergency entry."},
+    ],
 }
 
 # Login lockout: 5 failures lock the account-and-IP pair for 15 minutes.
@@ -210,7 +247,17 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttle counters live in the cache: share one (Redis) between workers and machines in
+# production so that a rate is a rate for the whole site, not per process.
+CACHE_URL = envstr("CACHE_URL", "locmem://")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be locmem:// or redis://..., not {CACHE_URL!r}")
 
 # Production hardening: on unless DEBUG. Behind a TLS-terminating proxy that sets
 # X-Forwarded-Proto.
@@ -222,6 +269,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if TESTING else 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Load balancers probe health over plain HTTP on the internal network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class QueueingConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'queueing'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "queueing"

@@ -17,7 +17,9 @@ class WaitingEntry(models.Model):
     doctor_day = models.ForeignKey(
         "scheduling.DoctorDay", on_delete=models.PROTECT, related_name="waiting_entries"
     )
-    patient = models.ForeignKey("accounts.Patient", on_delete=models.PROTECT, related_name="waiting_entries")
+    patient = models.ForeignKey(
+        "accounts.Patient", on_delete=models.PROTECT, related_name="waiting_entries"
+    )
     source = models.CharField(max_length=12, choices=Source.choices)
     priority = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
@@ -25,7 +27,11 @@ class WaitingEntry(models.Model):
     requested_at = models.DateTimeField(help_text="Ranks entries of equal priority.")
     expires_at = models.DateTimeField()
     allocated_token = models.OneToOneField(
-        "scheduling.Token", null=True, blank=True, on_delete=models.SET_NULL, related_name="waiting_entry"
+        "scheduling.Token",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="waiting_entry",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
