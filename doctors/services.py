@@ -13,7 +13,9 @@ from scheduling.services.rehoming import Rehomed
 from scheduling.services.unavailability import close_days
 
 
-def set_availability(*, doctor: Doctor, is_available: bool, actor=None, reason: str = "") -> list[Rehomed]:
+def set_availability(
+    *, doctor: Doctor, is_available: bool, actor=None, reason: str = ""
+) -> list[Rehomed]:
     """Switch the doctor's availability; going unavailable closes the rest of today."""
     Doctor.objects.filter(pk=doctor.pk).update(is_available=is_available)
     doctor.is_available = is_available
@@ -32,7 +34,9 @@ def record_leave(
 ) -> tuple[DoctorLeave, list[Rehomed]]:
     """Record leave over a date range and run the unavailable flow on every affected day."""
     if end < start:
-        raise InvalidRequest("Leave must end on or after its first day.", details={"end": ["Before start."]})
+        raise InvalidRequest(
+            "Leave must end on or after its first day.", details={"end": ["Before start."]}
+        )
     leave = DoctorLeave(
         doctor=doctor,
         start_date=start,
@@ -41,8 +45,9 @@ def record_leave(
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     days = list(
-        DoctorDay.objects.filter(doctor=doctor, date__gte=max(start, clock.today()), date__lte=end)
-        .values_list("date", flat=True)
+        DoctorDay.objects.filter(
+            doctor=doctor, date__gte=max(start, clock.today()), date__lte=end
+        ).values_list("date", flat=True)
     )
     results = close_days(
         doctor=doctor,
@@ -70,7 +75,9 @@ def register_doctor(
     room: str = "",
 ) -> Doctor:
     """Create the doctor's sign-in account and profile together."""
-    user = User.objects.create_user(email=email, password=password, name=name, phone=phone, role=Role.DOCTOR)
+    user = User.objects.create_user(
+        email=email, password=password, name=name, phone=phone, role=Role.DOCTOR
+    )
     return Doctor.objects.create(
         user=user,
         department=department,
@@ -81,4 +88,3 @@ def register_doctor(
         experience_years=experience_years,
         room=room,
     )
-

@@ -18,25 +18,31 @@ QUEUED_STATUSES = (TokenStatus.IN_CONSULTATION, TokenStatus.CHECKED_IN, TokenSta
 
 def _ahead_of(entry_ref) -> Q:
     """Entries of the same day ranked ahead: higher priority, or equal and requested earlier."""
-    return Q(priority__gt=entry_ref("priority")) | Q(
-        priority=entry_ref("priority"), requested_at__lt=entry_ref("requested_at")
-    ) | Q(priority=entry_ref("priority"), requested_at=entry_ref("requested_at"), id__lt=entry_ref("id"))
+    return (
+        Q(priority__gt=entry_ref("priority"))
+        | Q(priority=entry_ref("priority"), requested_at__lt=entry_ref("requested_at"))
+        | Q(
+            priority=entry_ref("priority"),
+            requested_at=entry_ref("requested_at"),
+            id__lt=entry_ref("id"),
+        )
+    )
 
 
 def with_positions(entries: QuerySet) -> QuerySet:
     """Annotate ``position`` (1 = next to be seated) on waiting entries; None once closed."""
     ahead = (
         WaitingEntry.objects.filter(
-            _ahead_of(OuterRef), doctor_day=OuterRef("doctor_day"), status=WaitingEntry.Status.WAITING
+            _ahead_of(OuterRef),
+            doctor_day=OuterRef("doctor_day"),
+            status=WaitingEntry.Status.WAITING,
         )
         .order_by()
         .values("doctor_day")
         .annotate(n=Count("id"))
         .values("n")
     )
-    return entries.annotate(
-        ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0))
-    )
+    return entries.annotate(ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)))
 
 
 def position_of(entry: WaitingEntry) -> int | None:
@@ -109,7 +115,9 @@ def serving_order(*, doctor_day: DoctorDay) -> list[QueueItem]:
 
 def queue_for(*, doctor: Doctor, day: date | None = None) -> list[QueueItem]:
     doctor_day = (
-        DoctorDay.objects.select_related("doctor").filter(doctor=doctor, date=day or clock.today()).first()
+        DoctorDay.objects.select_related("doctor")
+        .filter(doctor=doctor, date=day or clock.today())
+        .first()
     )
     return serving_order(doctor_day=doctor_day) if doctor_day else []
 

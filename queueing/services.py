@@ -50,7 +50,11 @@ def add_to_waiting_list(
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     record_event(
-        kind=EventKind.WAITLISTED, doctor_day=doctor_day, waiting_entry=entry, actor=actor, reason=why
+        kind=EventKind.WAITLISTED,
+        doctor_day=doctor_day,
+        waiting_entry=entry,
+        actor=actor,
+        reason=why,
     )
     if notify:
         notify_patient(patient=patient, kind=EventKind.WAITLISTED, detail=why)

@@ -60,7 +60,9 @@ class PatientBlocked(DomainError):
 class NotEligibleForFollowUp(DomainError):
     code = "not_eligible_for_follow_up"
     status = 400
-    default_message = "A follow-up needs a completed consultation with this doctor in the last days."
+    default_message = (
+        "A follow-up needs a completed consultation with this doctor in the last days."
+    )
 
 
 class IllegalTransition(DomainError):

@@ -6,6 +6,8 @@ Returns human-readable violations; an empty list means every invariant held.
 
 from collections import Counter
 
+from django.utils import timezone
+
 from queueing.models import WaitingEntry
 from scheduling import clock, policy
 from scheduling.models import ACTIVE_STATUSES, DoctorDay, EventKind, Slot, Token, TokenStatus
@@ -39,7 +41,9 @@ ENTRY_CLOSE_EVENT = {
 def check_invariants(doctor_days=None) -> list[str]:
     """All violations over the given doctor-days (default: every doctor-day)."""
     days = list(
-        (doctor_days if doctor_days is not None else DoctorDay.objects.all()).select_related("doctor")
+        (doctor_days if doctor_days is not None else DoctorDay.objects.all()).select_related(
+            "doctor"
+        )
     )
     problems: list[str] = []
     for doctor_day in days:
@@ -52,7 +56,9 @@ def _check_day(doctor_day: DoctorDay) -> list[str]:
     now = clock.now()
     seats = DaySeats(doctor_day, locked=False)
     tokens = list(
-        Token.objects.filter(doctor_day=doctor_day).select_related("slot").prefetch_related("events")
+        Token.objects.filter(doctor_day=doctor_day)
+        .select_related("slot")
+        .prefetch_related("events")
     )
     entries = list(WaitingEntry.objects.filter(doctor_day=doctor_day).prefetch_related("events"))
     problems = []
@@ -71,22 +77,35 @@ def _capacity(label, seats: DaySeats, tokens, now) -> list[str]:
     overflow = Counter(t.slot_id for t in tokens if t.is_overflow and t.status in ACTIVE_STATUSES)
     for slot_seats in seats.slots:
         slot = slot_seats.slot
-        name = f"{label} slot {slot.start:%H:%M}"
+        name = f"{label} slot {timezone.localtime(slot.start):%H:%M}"
         if slot.status != Slot.Status.OPEN:
-            stranded = [t for t in tokens if t.slot_id == slot.id and t.status in (TokenStatus.BOOKED, TokenStatus.CHECKED_IN)]
+            stranded = [
+                t
+                for t in tokens
+                if t.slot_id == slot.id and t.status in (TokenStatus.BOOKED, TokenStatus.CHECKED_IN)
+            ]
             if stranded:
-                problems.append(f"{name}: cancelled slot still holds {len(stranded)} waiting tokens")
+                problems.append(
+                    f"{name}: cancelled slot still holds {len(stranded)} waiting tokens"
+                )
             continue
         if slot_seats.regular > slot_seats.capacity:
-            problems.append(f"{name}: {slot_seats.regular} non-emergency tokens > capacity {slot_seats.capacity}")
+            problems.append(
+                f"{name}: {slot_seats.regular} non-emergency tokens > "
+                f"capacity {slot_seats.capacity}"
+            )
         total = slot_seats.regular + slot_seats.emergency - overflow[slot.id]
         if total > slot_seats.capacity + slot_seats.reserve:
-            problems.append(f"{name}: {total} tokens > capacity + reserve without recorded overflow")
+            problems.append(
+                f"{name}: {total} tokens > capacity + reserve without recorded overflow"
+            )
         if slot_seats.regular_free < 0 and not overflow[slot.id]:
             problems.append(f"{name}: non-emergency tokens use emergency-only seats")
         held = slot_seats.walk_in_seats_held(now)
         if held and slot_seats.advance > slot_seats.capacity - held:
-            problems.append(f"{name}: {slot_seats.advance} advance bookings sit in the walk-in reserve")
+            problems.append(
+                f"{name}: {slot_seats.advance} advance bookings sit in the walk-in reserve"
+            )
     return problems
 
 
@@ -107,7 +126,7 @@ def _work_conserving(label, seats: DaySeats, entries, now) -> list[str]:
         if free is not None:
             problems.append(
                 f"{label}: waiting entry {entry.id} ({entry.source}) waits beside a free seat at "
-                f"{free.slot.start:%H:%M}"
+                f"{timezone.localtime(free.slot.start):%H:%M}"
             )
     return problems
 
@@ -116,14 +135,23 @@ def _never_moved(label, tokens) -> list[str]:
     """4: emergency and checked-in tokens are never bumped; nobody beyond MAX_BUMPS."""
     problems = []
     for token in tokens:
-        bumps = [e for e in token.events.all() if e.kind in (EventKind.BUMPED, EventKind.DELAY_MOVED)]
+        events = token.events.all()
+        bumps = [e for e in events if e.kind in (EventKind.BUMPED, EventKind.DELAY_MOVED)]
+        # Order by history, not by clock: a check-in in the same instant after a move is fine.
+        arrived = min(
+            ((e.at, e.id) for e in events if e.kind == EventKind.CHECKED_IN), default=None
+        )
         if sum(e.kind == EventKind.BUMPED for e in bumps) != token.bump_count:
             problems.append(f"{label}: token {token.number} bump count disagrees with its history")
         if token.bump_count > policy.max_bumps():
             problems.append(f"{label}: token {token.number} bumped {token.bump_count} times")
         for event in bumps:
-            if token.source == "emergency" or (token.checked_in_at and token.checked_in_at <= event.at):
-                problems.append(f"{label}: token {token.number} moved while emergency or checked in")
+            if token.source == "emergency" or (
+                arrived is not None and arrived < (event.at, event.id)
+            ):
+                problems.append(
+                    f"{label}: token {token.number} moved while emergency or checked in"
+                )
     return problems
 
 
@@ -131,7 +159,9 @@ def _numbers(label, doctor_day, tokens) -> list[str]:
     """5: token numbers unique and gap-free per doctor-day."""
     numbers = sorted(t.number for t in tokens)
     if numbers != list(range(1, len(numbers) + 1)) or doctor_day.token_counter != len(numbers):
-        return [f"{label}: token numbers are not 1..{len(numbers)} (counter {doctor_day.token_counter})"]
+        return [
+            f"{label}: token numbers are not 1..{len(numbers)} (counter {doctor_day.token_counter})"
+        ]
     return []
 
 
@@ -158,6 +188,7 @@ def _history(label, tokens, entries) -> list[str]:
             problems.append(f"{label}: waiting entry {entry.id} has no waitlisted event")
         wanted = ENTRY_CLOSE_EVENT.get(entry.status)
         if wanted and kinds.count(wanted) != 1:
-            problems.append(f"{label}: waiting entry {entry.id} is {entry.status} without one {wanted} event")
+            problems.append(
+                f"{label}: waiting entry {entry.id} is {entry.status} without one {wanted} event"
+            )
     return problems
-

@@ -12,18 +12,24 @@ from datetime import date
 
 from django.db import DatabaseError, connection, transaction
 
+from opd_site.metrics import timed_lock_wait
 from scheduling import policy
 from scheduling.errors import LockTimeout
 from scheduling.models import DoctorDay
 
 
+@timed_lock_wait
 def _lock_day(doctor_id: int, day: date) -> DoctorDay:
-    locked = DoctorDay.objects.select_for_update().select_related("doctor", "doctor__user")
+    # ``of=("self",)``: lock the doctor-day row only, not the joined doctor and user rows, so
+    # the same doctor's other days never wait on this one.
+    locked = DoctorDay.objects.select_for_update(of=("self",)).select_related("doctor")
     try:
         return locked.get(doctor_id=doctor_id, date=day)
     except DoctorDay.DoesNotExist:
         # Two requests may both miss the row: the insert ignores the loser's conflict.
-        DoctorDay.objects.bulk_create([DoctorDay(doctor_id=doctor_id, date=day)], ignore_conflicts=True)
+        DoctorDay.objects.bulk_create(
+            [DoctorDay(doctor_id=doctor_id, date=day)], ignore_conflicts=True
+        )
         return locked.get(doctor_id=doctor_id, date=day)
 
 
@@ -53,7 +59,11 @@ def doctor_day_locked(*, doctor_id: int, day: date) -> Iterator[DoctorDay]:
 def _is_lock_timeout(exc: DatabaseError) -> bool:
     cause = getattr(exc, "__cause__", None)
     sqlstate = getattr(cause, "sqlstate", None)
-    return sqlstate == "55P03" or "lock timeout" in str(exc).lower() or "database is locked" in str(exc).lower()
+    return (
+        sqlstate == "55P03"
+        or "lock timeout" in str(exc).lower()
+        or "database is locked" in str(exc).lower()
+    )
 
 
 def assert_locked() -> None:

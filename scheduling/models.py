@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 REFERENCE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -71,7 +72,7 @@ class Slot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.doctor_day.doctor} {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.doctor_day.doctor} {timezone.localtime(self.start):%Y-%m-%d %H:%M}"
 
 
 class TokenStatus(models.TextChoices):
@@ -107,7 +108,9 @@ class Token(models.Model):
     reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
     source = models.CharField(max_length=12, choices=Source.choices)
     priority = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=16, choices=TokenStatus.choices, default=TokenStatus.BOOKED)
+    status = models.CharField(
+        max_length=16, choices=TokenStatus.choices, default=TokenStatus.BOOKED
+    )
     reason = models.CharField(max_length=300, blank=True)
     fee = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     bump_count = models.PositiveSmallIntegerField(default=0)
@@ -131,7 +134,9 @@ class Token(models.Model):
     class Meta:
         ordering = ["doctor_day", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["doctor_day", "number"], name="token_number_unique_per_day"),
+            models.UniqueConstraint(
+                fields=["doctor_day", "number"], name="token_number_unique_per_day"
+            ),
             models.UniqueConstraint(
                 fields=["doctor_day", "patient"],
                 condition=Q(status__in=ACTIVE_STATUSES),
@@ -179,6 +184,21 @@ class EventKind(models.TextChoices):
     REFUND_REQUESTED = "refund_requested", "Refund requested"
 
 
+class TokenEventQuerySet(models.QuerySet):
+    """Events are appended, never changed: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise TypeError("Token events are append-only: they cannot be updated.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise TypeError("Token events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise TypeError("Token events are append-only: they cannot be deleted.")
+
+    delete.queryset_only = True
+
+
 class TokenEvent(models.Model):
     """One change of a token or waiting entry. Append-only: the history explains the state."""
 
@@ -186,17 +206,27 @@ class TokenEvent(models.Model):
         Token, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
     waiting_entry = models.ForeignKey(
-        "queueing.WaitingEntry", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        "queueing.WaitingEntry",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
     )
     doctor_day = models.ForeignKey(DoctorDay, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=EventKind.choices)
-    from_slot = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    to_slot = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_slot = models.ForeignKey(
+        Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_slot = models.ForeignKey(
+        Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField()
+
+    objects = TokenEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -208,7 +238,15 @@ class TokenEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} at {self.at:%H:%M}"
+        return f"{self.get_kind_display()} at {timezone.localtime(self.at):%H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Token events are append-only: an existing event cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Token events are append-only: they cannot be deleted.")
 
 
 class Refund(models.Model):
@@ -234,7 +272,9 @@ class Refund(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")
+        ]
 
     def __str__(self) -> str:
         return f"Refund {self.amount} for {self.token}"
@@ -253,8 +293,12 @@ class Notification(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
-    patient = models.ForeignKey("accounts.Patient", on_delete=models.CASCADE, related_name="notifications")
-    token = models.ForeignKey(Token, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
+    patient = models.ForeignKey(
+        "accounts.Patient", on_delete=models.CASCADE, related_name="notifications"
+    )
+    token = models.ForeignKey(
+        Token, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     recipient = models.CharField(max_length=254)
     kind = models.CharField(max_length=24, choices=EventKind.choices)
@@ -286,5 +330,10 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
+        ]
         indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.response_status})"

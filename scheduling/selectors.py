@@ -14,7 +14,11 @@ from scheduling.services.seating import DaySeats, SlotSeats
 def visible_tokens(user) -> QuerySet:
     """Tokens the viewer may see: staff all, a doctor their own patients', a patient their own."""
     tokens = Token.objects.select_related(
-        "slot", "patient", "doctor_day__doctor__user", "doctor_day__doctor__department", "original_slot"
+        "slot",
+        "patient",
+        "doctor_day__doctor__user",
+        "doctor_day__doctor__department",
+        "original_slot",
     )
     if getattr(user, "is_front_desk", False):
         return tokens
@@ -27,8 +31,10 @@ def visible_tokens(user) -> QuerySet:
 
 def token_history(token: Token) -> QuerySet:
     """Why the token is where it is: its events, oldest first."""
-    return TokenEvent.objects.filter(token=token).select_related("from_slot", "to_slot", "actor").order_by(
-        "at", "id"
+    return (
+        TokenEvent.objects.filter(token=token)
+        .select_related("from_slot", "to_slot", "actor")
+        .order_by("at", "id")
     )
 
 
@@ -55,7 +61,9 @@ class SlotAvailability:
 
 def day_availability(doctor_day: DoctorDay) -> list[SlotAvailability]:
     """Every slot of the day with seats booked and free (two queries, whatever the day holds)."""
-    return [SlotAvailability.from_seats(seats) for seats in DaySeats(doctor_day, locked=False).slots]
+    return [
+        SlotAvailability.from_seats(seats) for seats in DaySeats(doctor_day, locked=False).slots
+    ]
 
 
 def doctor_slots(*, doctor: Doctor, day: date) -> list[SlotAvailability]:
@@ -75,7 +83,10 @@ def current_slot(*, doctor: Doctor) -> Slot | None:
     now = clock.now()
     return (
         Slot.objects.filter(
-            doctor_day__doctor=doctor, doctor_day__date=clock.today(), status=Slot.Status.OPEN, end__gt=now
+            doctor_day__doctor=doctor,
+            doctor_day__date=clock.today(),
+            status=Slot.Status.OPEN,
+            end__gt=now,
         )
         .order_by("start")
         .first()

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from accounts.models import Patient
 from doctors.models import Doctor, DoctorLeave
+from opd_site.metrics import observed_allocation
 from scheduling import clock, policy
 from scheduling.errors import (
     AlreadyBooked,
@@ -17,7 +18,15 @@ from scheduling.errors import (
 )
 from scheduling.events import record_event
 from scheduling.locking import doctor_day_locked
-from scheduling.models import ACTIVE_STATUSES, DoctorDay, EventKind, Slot, Source, Token, TokenStatus
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    DoctorDay,
+    EventKind,
+    Slot,
+    Source,
+    Token,
+    TokenStatus,
+)
 from scheduling.services.seating import DaySeats, SlotSeats, issue_token, make_room_by_bump
 
 
@@ -94,20 +103,22 @@ def ensure_not_already_booked(*, doctor_day: DoctorDay, patient: Patient) -> Non
 
     existing = (
         Token.objects.filter(doctor_day=doctor_day, patient=patient, status__in=ACTIVE_STATUSES)
-        .only("id", "reference", "number")
+        .order_by()
+        .values_list("id", "reference")
         .first()
     )
     if existing is not None:
-        raise AlreadyBooked(details={"token": existing.id, "reference": existing.reference})
+        raise AlreadyBooked(details={"token": existing[0], "reference": existing[1]})
     waiting = (
         WaitingEntry.objects.filter(
             doctor_day=doctor_day, patient=patient, status=WaitingEntry.Status.WAITING
         )
-        .only("id")
+        .order_by()
+        .values_list("id", flat=True)
         .first()
     )
     if waiting is not None:
-        raise AlreadyBooked(details={"waiting": waiting.id})
+        raise AlreadyBooked(details={"waiting": waiting})
 
 
 def _choose_target(
@@ -125,10 +136,13 @@ def _choose_target(
         return target
     target = seats.current_or_next(now)
     if target is None:
-        raise DoctorNotWorking(f"{doctor_day.doctor} has no open slots left on {doctor_day.date:%d %b %Y}.")
+        raise DoctorNotWorking(
+            f"{doctor_day.doctor} has no open slots left on {doctor_day.date:%d %b %Y}."
+        )
     return target
 
 
+@observed_allocation
 def request_token(
     *,
     doctor: Doctor,
@@ -169,7 +183,14 @@ def request_token(
         }
         if target.can_seat(source, now):
             token = issue_token(slot_seats=target, **issue)
-            record_event(kind=EventKind.BOOKED, doctor_day=doctor_day, token=token, to_slot=target.slot, actor=actor, reason=reason)
+            record_event(
+                kind=EventKind.BOOKED,
+                doctor_day=doctor_day,
+                token=token,
+                to_slot=target.slot,
+                actor=actor,
+                reason=reason,
+            )
             return Allocation(Outcome.DIRECT, "Seated in the requested slot.", token=token)
         bumped = make_room_by_bump(
             seats=seats,
@@ -224,4 +245,6 @@ def request_token(
             reason=reason,
             why="No seat left that day; on the waiting list.",
         )
-        return Allocation(Outcome.WAITLISTED, "No seat left that day; added to the waiting list.", waiting=entry)
+        return Allocation(
+            Outcome.WAITLISTED, "No seat left that day; added to the waiting list.", waiting=entry
+        )

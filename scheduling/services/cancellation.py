@@ -47,9 +47,13 @@ def cancellation_check(*, token: Token, actor=None) -> CancellationCheck:
         why = "Already cancelled; a refund can be requested." if eligible else "Already cancelled."
         return CancellationCheck(False, eligible, why)
     if token.status not in CANCELLABLE:
-        return CancellationCheck(False, False, f"A {token.get_status_display().lower()} token cannot be cancelled.")
+        return CancellationCheck(
+            False, False, f"A {token.get_status_display().lower()} token cannot be cancelled."
+        )
     if not _is_staff(actor) and now >= token.slot.start:
-        return CancellationCheck(False, False, "The slot has started; please speak to the OPD desk.")
+        return CancellationCheck(
+            False, False, "The slot has started; please speak to the OPD desk."
+        )
     paid = token.fee > 0
     early = now <= refund_cutoff(token)
     if not paid:
@@ -57,7 +61,8 @@ def cancellation_check(*, token: Token, actor=None) -> CancellationCheck:
     elif early:
         why = f"Can be cancelled with a refund of {token.fee}."
     else:
-        why = f"Can be cancelled, but less than {policy.refund_cutoff_hours()} hours remain: no refund."
+        hours = policy.refund_cutoff_hours()
+        why = f"Can be cancelled, but less than {hours} hours remain: no refund."
     return CancellationCheck(True, paid and early, why)
 
 
@@ -73,7 +78,9 @@ def cancel_token(*, token: Token, actor=None, reason: str = "") -> Token:
             raise CancellationNotAllowed(check.reason)
         who = CancelledBy.STAFF if _is_staff(actor) else CancelledBy.PATIENT
         cancel_locked(doctor_day=doctor_day, token=token, by=who, actor=actor, reason=reason)
-        promote_waiting(seats=DaySeats(doctor_day), actor=actor, reason="A seat was freed by a cancellation.")
+        promote_waiting(
+            seats=DaySeats(doctor_day), actor=actor, reason="A seat was freed by a cancellation."
+        )
         return token
 
 
@@ -102,7 +109,8 @@ def request_refund(*, token: Token, actor=None, reason: str = "") -> Refund:
         if not is_refund_eligible(token):
             raise RefundNotEligible(
                 "Refunds are for paid tokens cancelled at least "
-                f"{policy.refund_cutoff_hours()} hours before the slot, or cancelled by the hospital, "
+                f"{policy.refund_cutoff_hours()} hours before the slot, "
+                "or cancelled by the hospital, "
                 "and only once.",
             )
         refund = Refund.objects.create(
@@ -139,12 +147,16 @@ def set_refund_status(*, refund: Refund, status: str, actor=None) -> Refund:
     if status == Refund.Status.PAID:
         changes["paid_at"] = now
     else:
-        changes.update(decided_at=now, decided_by=actor if actor is not None and actor.is_authenticated else None)
+        changes.update(
+            decided_at=now,
+            decided_by=actor if actor is not None and actor.is_authenticated else None,
+        )
     updated = Refund.objects.filter(pk=refund.pk, status__in=allowed_from).update(**changes)
     refund.refresh_from_db()
     if not updated:
         raise IllegalTransition(
-            f"A {refund.get_status_display().lower()} refund cannot become {Refund.Status(status).label.lower()}.",
+            f"A {refund.get_status_display().lower()} refund cannot become "
+            f"{Refund.Status(status).label.lower()}.",
             details={"status": refund.status, "allowed_from": list(allowed_from)},
         )
     return refund

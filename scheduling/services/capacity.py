@@ -1,9 +1,9 @@
 """Changing what a day can hold: capacity overrides and doctor delays."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from doctors.models import Doctor
-from scheduling import clock
+from scheduling import clock, policy
 from scheduling.errors import CapacityBelowOccupancy, InvalidRequest
 from scheduling.locking import doctor_day_locked
 from scheduling.models import ACTIVE_STATUSES, DoctorDay, EventKind, Slot
@@ -47,14 +47,25 @@ def override_slot(
             emergency=current.emergency,
         )
         overflow = slot.tokens.filter(is_overflow=True, status__in=ACTIVE_STATUSES).count()
-        if proposed.regular_free < 0 or proposed.total_free + overflow < 0:
+        held_for_walk_ins = proposed.walk_in_seats_held(clock.now())
+        if (
+            proposed.regular_free < 0
+            or proposed.total_free + overflow < 0
+            or proposed.advance > proposed.capacity - held_for_walk_ins
+        ):
             raise CapacityBelowOccupancy(
                 f"{current.regular + current.emergency} seats of this slot are taken.",
-                details={"regular": current.regular, "emergency": current.emergency},
+                details={
+                    "regular": current.regular,
+                    "emergency": current.emergency,
+                    "advance": current.advance,
+                },
             )
         slot.save(update_fields=["capacity", "emergency_reserve", "walk_in_reserve"])
         promote_waiting(
-            seats=DaySeats(doctor_day), actor=actor, reason=reason or "The slot's capacity was raised."
+            seats=DaySeats(doctor_day),
+            actor=actor,
+            reason=reason or "The slot's capacity was raised.",
         )
         return slot
 
@@ -70,8 +81,15 @@ def set_delay(
     from queueing.services import promote_waiting
 
     if minutes < 0:
-        raise InvalidRequest("A delay cannot be negative.", details={"minutes": ["Must be 0 or more."]})
+        raise InvalidRequest(
+            "A delay cannot be negative.", details={"minutes": ["Must be 0 or more."]}
+        )
     day = day or clock.today()
+    if day < clock.today() or day > clock.today() + timedelta(days=policy.booking_window_days()):
+        raise InvalidRequest(
+            "A delay can be recorded for today or a day within the booking window.",
+            details={"date": ["Outside today and the booking window."]},
+        )
     with doctor_day_locked(doctor_id=doctor.id, day=day) as doctor_day:
         now = clock.now()
         if minutes == 0:

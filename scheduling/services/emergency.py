@@ -23,7 +23,9 @@ from scheduling.services.seating import (
 )
 
 
-def _make_emergency_room(*, seats: DaySeats, target: SlotSeats, actor, reason: str) -> tuple[str, list]:
+def _make_emergency_room(
+    *, seats: DaySeats, target: SlotSeats, actor, reason: str
+) -> tuple[str, list]:
     """Find an emergency seat in ``target``: free, reserve, bump, else overflow."""
     if target.regular_free > 0:
         return Outcome.EMERGENCY, []
@@ -52,7 +54,9 @@ MESSAGES = {
 }
 
 
-def admit_emergency(*, doctor: Doctor, patient: Patient, reason: str = "", actor=None) -> Allocation:
+def admit_emergency(
+    *, doctor: Doctor, patient: Patient, reason: str = "", actor=None
+) -> Allocation:
     """Admit an emergency today, to the slot in progress now or the next one."""
     ensure_doctor_available(doctor=doctor, day=clock.today())
     requested_at = clock.now()
@@ -62,7 +66,9 @@ def admit_emergency(*, doctor: Doctor, patient: Patient, reason: str = "", actor
         target = seats.current_or_next(clock.now())
         if target is None:
             raise DoctorNotWorking(f"{doctor} has no slot in progress or later today.")
-        outcome, bumped = _make_emergency_room(seats=seats, target=target, actor=actor, reason=reason)
+        outcome, bumped = _make_emergency_room(
+            seats=seats, target=target, actor=actor, reason=reason
+        )
         token = issue_token(
             seats=seats,
             slot_seats=target,
@@ -75,7 +81,9 @@ def admit_emergency(*, doctor: Doctor, patient: Patient, reason: str = "", actor
             is_overflow=outcome == Outcome.OVERFLOW,
         )
         record_event(
-            kind=EventKind.OVERFLOW if outcome == Outcome.OVERFLOW else EventKind.EMERGENCY_ADMITTED,
+            kind=EventKind.OVERFLOW
+            if outcome == Outcome.OVERFLOW
+            else EventKind.EMERGENCY_ADMITTED,
             doctor_day=doctor_day,
             token=token,
             to_slot=target.slot,
@@ -94,7 +102,8 @@ def fast_track(*, token: Token, actor=None, reason: str = "") -> Token:
         token = Token.objects.select_related("slot", "patient").get(pk=token.pk)
         if token.status not in (TokenStatus.BOOKED, TokenStatus.CHECKED_IN):
             raise IllegalTransition(
-                f"Only booked or checked-in tokens can be fast-tracked, not {token.get_status_display().lower()} ones.",
+                "Only booked or checked-in tokens can be fast-tracked, "
+                f"not {token.get_status_display().lower()} ones.",
                 details={"status": token.status},
             )
         if is_emergency_priority(token.priority):
@@ -120,17 +129,21 @@ def fast_track(*, token: Token, actor=None, reason: str = "") -> Token:
                 reason=reason or "Raised to emergency priority.",
             )
         else:
-            outcome, _ = _make_emergency_room(seats=seats, target=target, actor=actor, reason=reason)
+            outcome, _ = _make_emergency_room(
+                seats=seats, target=target, actor=actor, reason=reason
+            )
+            why = reason or "Raised to emergency priority and moved to the slot in progress."
             if outcome == Outcome.OVERFLOW:
                 token.is_overflow = True
                 token.save(update_fields=["is_overflow"])
+                why = f"{why} {MESSAGES[Outcome.OVERFLOW]}"
             move_token(
                 seats=seats,
                 token=token,
                 to=target,
                 kind=EventKind.FAST_TRACKED,
                 actor=actor,
-                reason=reason or "Raised to emergency priority and moved to the slot in progress.",
+                reason=why,
             )
         promote_waiting(seats=seats, actor=actor, reason="A seat was freed by a fast-track.")
         return token

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Max
 
 from accounts.models import Patient
 from doctors.models import Doctor
@@ -109,8 +109,15 @@ def requeue(*, token: Token, actor=None, reason: str = "") -> Token:
         ensure_transition(token, S.CHECKED_IN)
         if token.status != S.IN_CONSULTATION:
             raise IllegalTransition("Only a called patient can be requeued.")
+        # Behind everyone already checked in, even those who arrived this very instant.
+        latest = Token.objects.filter(doctor_day=doctor_day, status=S.CHECKED_IN).aggregate(
+            latest=Max("checked_in_at")
+        )["latest"]
+        now = clock.now()
         token.called_at = None
-        _set_status(token, S.CHECKED_IN, stamp="checked_in_at", extra=("called_at",))
+        token.status = S.CHECKED_IN
+        token.checked_in_at = max(now, latest + timedelta(microseconds=1)) if latest else now
+        token.save(update_fields=["status", "called_at", "checked_in_at"])
         record_event(
             kind=EventKind.REQUEUED,
             doctor_day=doctor_day,
@@ -160,10 +167,17 @@ def _no_show(doctor_day: DoctorDay, token: Token, actor, reason: str) -> None:
     origin = token.slot
     _set_status(token, S.NO_SHOW, stamp="no_show_at")
     record_event(
-        kind=EventKind.NO_SHOW, doctor_day=doctor_day, token=token, from_slot=origin, actor=actor, reason=reason
+        kind=EventKind.NO_SHOW,
+        doctor_day=doctor_day,
+        token=token,
+        from_slot=origin,
+        actor=actor,
+        reason=reason,
     )
     _count_no_show(token.patient)
-    promote_waiting(seats=DaySeats(doctor_day), actor=actor, reason="A seat was freed by a no-show.")
+    promote_waiting(
+        seats=DaySeats(doctor_day), actor=actor, reason="A seat was freed by a no-show."
+    )
 
 
 def mark_no_show(*, token: Token, actor=None, reason: str = "") -> Token:
@@ -196,7 +210,9 @@ def sweep_no_shows() -> int:
 
 def clear_booking_block(*, patient: Patient, actor=None) -> Patient:
     """Staff lift a no-show block; only no-shows after this moment count towards a new one."""
-    Patient.objects.filter(pk=patient.pk).update(booking_blocked=False, block_cleared_at=clock.now())
+    Patient.objects.filter(pk=patient.pk).update(
+        booking_blocked=False, block_cleared_at=clock.now()
+    )
     patient.refresh_from_db(fields=["booking_blocked", "block_cleared_at"])
     return patient
 
@@ -213,4 +229,3 @@ def change_status(*, token: Token, status: str, actor=None) -> Token:
         ensure_transition(token, status)
         raise IllegalTransition("Use the cancel endpoint to cancel a token.")
     return operations[status](token=token, actor=actor)
-

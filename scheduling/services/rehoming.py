@@ -5,7 +5,15 @@ from datetime import date, timedelta
 
 from doctors.models import Doctor, DoctorLeave
 from scheduling import clock, policy
-from scheduling.models import CancelledBy, EventKind, Slot, Token, TokenStatus
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    CancelledBy,
+    DoctorDay,
+    EventKind,
+    Slot,
+    Token,
+    TokenStatus,
+)
 from scheduling.notify import notify_patient
 from scheduling.services.cancellation import cancel_locked
 from scheduling.services.seating import DaySeats, SlotSeats, is_emergency_priority, move_token
@@ -35,11 +43,28 @@ def next_working_day(*, doctor: Doctor, after: date) -> date | None:
         .values_list("doctor_day__date", flat=True)
         .distinct()
     )
-    leaves = list(DoctorLeave.objects.filter(doctor=doctor, end_date__gt=after, start_date__lte=last))
+    leaves = list(
+        DoctorLeave.objects.filter(doctor=doctor, end_date__gt=after, start_date__lte=last)
+    )
     for day in days:
         if not any(leave.start_date <= day <= leave.end_date for leave in leaves):
             return day
     return None
+
+
+def holds_place(*, doctor_day: DoctorDay, patient) -> bool:
+    """Does the patient already hold an active token or a waiting entry on this doctor-day?"""
+    from queueing.models import WaitingEntry
+
+    active = Token.objects.filter(
+        doctor_day=doctor_day, patient=patient, status__in=ACTIVE_STATUSES
+    )
+    return (
+        active.exists()
+        or WaitingEntry.objects.filter(
+            doctor_day=doctor_day, patient=patient, status=WaitingEntry.Status.WAITING
+        ).exists()
+    )
 
 
 def _later_seat(seats: DaySeats, token: Token) -> SlotSeats | None:
@@ -74,9 +99,18 @@ def rehome_tokens(
             results.append(Rehomed(token, "moved", to_slot=later.slot))
             continue
         seats[token.slot_id].release(token)
-        cancel_locked(doctor_day=seats.doctor_day, token=token, by=CancelledBy.HOSPITAL, actor=actor, reason=reason)
+        cancel_locked(
+            doctor_day=seats.doctor_day,
+            token=token,
+            by=CancelledBy.HOSPITAL,
+            actor=actor,
+            reason=reason,
+        )
         entry = None
-        if waitlist_seats is not None:
+        # A patient already holding a place on that day keeps that one (one place per day).
+        if waitlist_seats is not None and not holds_place(
+            doctor_day=waitlist_seats.doctor_day, patient=token.patient
+        ):
             entry = add_to_waiting_list(
                 doctor_day=waitlist_seats.doctor_day,
                 patient=token.patient,
@@ -87,7 +121,11 @@ def rehome_tokens(
                 reason=token.reason,
                 why=f"Carried over from token {token.display_number}: {reason}",
             )
-        detail = f"{reason} You are on the waiting list for {waitlist_seats.doctor_day.date:%d %b}." if entry else reason
+        detail = (
+            f"{reason} You are on the waiting list for {waitlist_seats.doctor_day.date:%d %b}."
+            if entry
+            else reason
+        )
         notify_patient(patient=token.patient, kind=EventKind.CANCELLED, token=token, detail=detail)
         results.append(Rehomed(token, "cancelled", waiting=entry))
     return results
@@ -103,7 +141,9 @@ def excess_tokens(seats: DaySeats, slot_seats: SlotSeats) -> list[Token]:
         return []
     candidates = list(
         Token.objects.filter(
-            slot=slot_seats.slot, status=TokenStatus.BOOKED, priority__lt=policy.emergency_priority()
+            slot=slot_seats.slot,
+            status=TokenStatus.BOOKED,
+            priority__lt=policy.emergency_priority(),
         )
         .select_related("patient", "patient__user", "slot")
         .order_by("priority", "-booked_at", "-id")

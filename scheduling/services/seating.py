@@ -44,7 +44,9 @@ def lost_window(doctor_day: DoctorDay) -> tuple[datetime, datetime] | None:
     """The stretch of the day a recorded delay eats, or None without a delay."""
     if not doctor_day.delay_minutes or doctor_day.delay_from is None:
         return None
-    return doctor_day.delay_from, doctor_day.delay_from + timedelta(minutes=doctor_day.delay_minutes)
+    return doctor_day.delay_from, doctor_day.delay_from + timedelta(
+        minutes=doctor_day.delay_minutes
+    )
 
 
 def delay_overlap(slot: Slot, doctor_day: DoctorDay) -> timedelta:
@@ -145,29 +147,35 @@ class DaySeats:
         if locked:
             assert_locked()
         self.doctor_day = doctor_day
-        slots = list(Slot.objects.filter(doctor_day=doctor_day).order_by("start"))
-        emergency = emergency_q()
-        counts = {
-            row["slot"]: row
-            for row in Token.objects.filter(doctor_day=doctor_day, status__in=ACTIVE_STATUSES)
-            .values("slot")
+        # One query: every slot with its active tokens counted by kind.
+        active = Q(tokens__status__in=ACTIVE_STATUSES)
+        emergency = Q(tokens__priority__gte=policy.emergency_priority())
+        slots = list(
+            Slot.objects.filter(doctor_day=doctor_day)
             .annotate(
-                regular=Count("id", filter=~emergency),
-                advance=Count("id", filter=~emergency & Q(source__in=ADVANCE_SOURCES)),
-                emergency=Count("id", filter=emergency),
-                held=Count("id", filter=~emergency & Q(status__in=HELD_STATUSES)),
+                n_regular=Count("tokens", filter=active & ~emergency),
+                n_advance=Count(
+                    "tokens", filter=active & ~emergency & Q(tokens__source__in=ADVANCE_SOURCES)
+                ),
+                n_emergency=Count("tokens", filter=active & emergency),
+                n_held=Count("tokens", filter=~emergency & Q(tokens__status__in=HELD_STATUSES)),
             )
-        }
+            .order_by("start")
+        )
         self.slots: list[SlotSeats] = []
         for slot in slots:
-            row = counts.get(slot.id, {})
+            held = slot.n_held
+            # Emergencies past the reserve sit in regular seats and are never moved, so a delay
+            # cannot take those seats away either (up to the slot's nominal capacity).
+            unmovable = held + max(0, slot.n_emergency - slot.emergency_reserve)
+            floor = max(held, min(unmovable, slot.capacity))
             self.slots.append(
                 SlotSeats(
                     slot=slot,
-                    capacity=effective_capacity(slot, doctor_day, row.get("held", 0)),
-                    regular=row.get("regular", 0),
-                    advance=row.get("advance", 0),
-                    emergency=row.get("emergency", 0),
+                    capacity=effective_capacity(slot, doctor_day, floor),
+                    regular=slot.n_regular,
+                    advance=slot.n_advance,
+                    emergency=slot.n_emergency,
                 )
             )
         self.by_id = {seats.slot.id: seats for seats in self.slots}

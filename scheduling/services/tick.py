@@ -3,6 +3,7 @@
 from queueing.models import WaitingEntry
 from queueing.services import expire_waiting_entries, promote_day
 from scheduling import clock
+from scheduling.idempotency import purge_expired_keys
 from scheduling.models import DoctorDay, Slot
 from scheduling.services.lifecycle import sweep_no_shows
 from scheduling.services.notifications import send_due_notifications
@@ -18,7 +19,9 @@ def promote_released_seats() -> int:
     ).distinct()
     promoted = 0
     for doctor_day in days.order_by("date", "doctor_id"):
-        promoted += len(promote_day(doctor_day=doctor_day, reason="The walk-in reserve was released."))
+        promoted += len(
+            promote_day(doctor_day=doctor_day, reason="The walk-in reserve was released.")
+        )
     return promoted
 
 
@@ -29,4 +32,5 @@ def run_tick() -> dict[str, int]:
         "expired": expire_waiting_entries(),
         "promoted": promote_released_seats(),
         **send_due_notifications(),
+        "idempotency_keys_purged": purge_expired_keys(),
     }

@@ -10,13 +10,15 @@ from scheduling import clock
 from scheduling.events import record_event
 from scheduling.locking import doctor_days_locked
 from scheduling.models import EventKind, Slot, Token, TokenStatus
-from scheduling.services.rehoming import Rehomed, next_working_day, rehome_tokens
+from scheduling.services.rehoming import Rehomed, holds_place, next_working_day, rehome_tokens
 from scheduling.services.seating import DaySeats
 
 REHOMED_STATUSES = (TokenStatus.BOOKED, TokenStatus.CHECKED_IN)
 
 
-def _close_slots_locked(*, locked, day: date, slot_ids: list[int], next_day, actor, reason: str, whole_day: bool):
+def _close_slots_locked(
+    *, locked, day: date, slot_ids: list[int], next_day, actor, reason: str, whole_day: bool
+):
     from queueing.models import WaitingEntry
     from queueing.services import add_to_waiting_list, promote_waiting, ranked_waiting
 
@@ -53,6 +55,8 @@ def _close_slots_locked(*, locked, day: date, slot_ids: list[int], next_day, act
                 actor=actor,
                 reason=f"{reason} Carried over to {next_day:%d %b}.",
             )
+            if holds_place(doctor_day=next_seats.doctor_day, patient=entry.patient):
+                continue  # already holds a place on the next working day
             add_to_waiting_list(
                 doctor_day=next_seats.doctor_day,
                 patient=entry.patient,
@@ -65,7 +69,11 @@ def _close_slots_locked(*, locked, day: date, slot_ids: list[int], next_day, act
                 notify=True,
             )
     if next_seats is not None:
-        promote_waiting(seats=next_seats, actor=actor, reason="Carried over from a day the doctor was unavailable.")
+        promote_waiting(
+            seats=next_seats,
+            actor=actor,
+            reason="Carried over from a day the doctor was unavailable.",
+        )
     return results
 
 
@@ -81,13 +89,23 @@ def cancel_slot(*, slot: Slot, actor=None, reason: str = "") -> list[Rehomed]:
         if slot.status != Slot.Status.OPEN:
             return []
         return _close_slots_locked(
-            locked=locked, day=day_row.date, slot_ids=[slot.id], next_day=next_day, actor=actor,
-            reason=reason, whole_day=False,
+            locked=locked,
+            day=day_row.date,
+            slot_ids=[slot.id],
+            next_day=next_day,
+            actor=actor,
+            reason=reason,
+            whole_day=False,
         )
 
 
 def close_days(
-    *, doctor: Doctor, days: list[date], actor=None, reason: str = "", inside: Callable[[], object] | None = None
+    *,
+    doctor: Doctor,
+    days: list[date],
+    actor=None,
+    reason: str = "",
+    inside: Callable[[], object] | None = None,
 ) -> list[Rehomed]:
     """Doctor unavailable on these dates: close every slot not yet ended, in date order.
 
@@ -102,17 +120,24 @@ def close_days(
     next_day = next_working_day(doctor=doctor, after=max(days))
     now = clock.now()
     results: list[Rehomed] = []
-    with doctor_days_locked(doctor_id=doctor.id, days=[*days, *([next_day] if next_day else [])]) as locked:
+    with doctor_days_locked(
+        doctor_id=doctor.id, days=[*days, *([next_day] if next_day else [])]
+    ) as locked:
         if inside is not None:
             inside()
         for day in sorted(set(days)):
             slot_ids = list(
-                Slot.objects.filter(doctor_day=locked[day], status=Slot.Status.OPEN, end__gt=now).values_list(
-                    "id", flat=True
-                )
+                Slot.objects.filter(
+                    doctor_day=locked[day], status=Slot.Status.OPEN, end__gt=now
+                ).values_list("id", flat=True)
             )
             results += _close_slots_locked(
-                locked=locked, day=day, slot_ids=slot_ids, next_day=next_day, actor=actor,
-                reason=reason, whole_day=True,
+                locked=locked,
+                day=day,
+                slot_ids=slot_ids,
+                next_day=next_day,
+                actor=actor,
+                reason=reason,
+                whole_day=True,
             )
     return results
