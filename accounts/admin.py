@@ -1,3 +1,79 @@
 from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
-# Register your models here.
+from accounts.models import Patient, User
+from scheduling.desk.admin_actions import PATIENT_ACTIONS
+
+
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    class Meta(auth_forms.AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email", "name", "role")
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta(auth_forms.UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """Users sign in with their e-mail address; ``role`` says what they may do."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = ("email", "name", "role", "phone", "is_staff", "is_active", "last_login")
+    list_filter = ("role", "is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("email", "name", "phone")
+    ordering = ("email",)
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("name", "phone", "role")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "name", "role", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = (
+        "mrn",
+        "name",
+        "phone",
+        "date_of_birth",
+        "sex",
+        "no_show_count",
+        "booking_blocked",
+        "created_at",
+    )
+    list_filter = ("booking_blocked", "sex")
+    actions = PATIENT_ACTIONS
+    search_fields = ("name", "phone", "mrn", "email", "user__email")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("mrn", "no_show_count", "booking_blocked", "block_cleared_at", "created_at")
+    raw_id_fields = ("user",)
+    fieldsets = (
+        (None, {"fields": ("mrn", "name", "phone", "email", "date_of_birth", "sex")}),
+        ("Account", {"fields": ("user",)}),
+        (
+            "No-shows",
+            {"fields": ("no_show_count", "booking_blocked", "block_cleared_at", "created_at")},
+        ),
+    )

@@ -1,3 +1,292 @@
-from django.contrib import admin
+"""Admin pages for the engine's rows.
 
-# Register your models here.
+Doctor-days, slots, tokens, waiting entries and refunds change only through the engine's
+services (which lock the doctor-day and record events), so their rule-carrying fields are shown
+read-only here; front-desk actions call those services.
+"""
+
+import re
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from scheduling.desk.admin_actions import (
+    REFUND_ACTIONS,
+    SLOT_ACTIONS,
+    TOKEN_ACTIONS,
+    DoctorListFilter,
+    TokenEventInline,
+)
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    DoctorDay,
+    IdempotencyKey,
+    Notification,
+    Refund,
+    Slot,
+    Token,
+    TokenEvent,
+)
+
+TOKEN_NUMBER = re.compile(r"^\s*([A-Za-z0-9]+)-0*(\d+)\s*$")
+PATIENT_SEARCH = ("patient__name", "patient__phone", "patient__mrn")
+
+
+def slot_window(slot: Slot | None) -> str:
+    """A slot as the desk reads it: ``Mon 02 Mar 09:00-10:00`` in the hospital's zone."""
+    if slot is None:
+        return "-"
+    start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
+    return f"{start:%a %d %b %H:%M}-{end:%H:%M}"
+
+
+class EngineStateAdmin(admin.ModelAdmin):
+    """Every field read-only but ``editable_fields``; rows come from the engine, never added."""
+
+    editable_fields: tuple[str, ...] = ()
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        own = [
+            field.name
+            for field in self.model._meta.fields
+            if field.name not in self.editable_fields
+        ]
+        return (*own, *super().get_readonly_fields(request, obj))
+
+
+class ReadOnlyAdmin(EngineStateAdmin):
+    """A log: nobody adds, changes or deletes its rows here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DoctorDay)
+class DoctorDayAdmin(EngineStateAdmin):
+    list_display = ("doctor", "date", "token_counter", "delay_minutes", "delay_reason")
+    list_filter = ("doctor__department", "date", ("doctor", DoctorListFilter))
+    search_fields = ("doctor__user__name", "doctor__token_prefix")
+    list_select_related = ("doctor__user",)
+    date_hierarchy = "date"
+
+
+@admin.register(Slot)
+class SlotAdmin(EngineStateAdmin):
+    editable_fields = ("consultation_fee", "priority_fee")
+    list_display = (
+        "doctor",
+        "window",
+        "capacity",
+        "emergency_reserve",
+        "walk_in_reserve",
+        "booked",
+        "status",
+        "consultation_fee",
+    )
+    list_filter = (
+        "status",
+        "doctor_day__doctor__department",
+        "doctor_day__date",
+        ("doctor_day__doctor", DoctorListFilter),
+    )
+    actions = SLOT_ACTIONS
+    search_fields = ("doctor_day__doctor__user__name", "doctor_day__doctor__token_prefix")
+    list_select_related = ("doctor_day__doctor__user",)
+    date_hierarchy = "start"
+
+    def get_queryset(self, request):
+        active = Q(tokens__status__in=ACTIVE_STATUSES)
+        return super().get_queryset(request).annotate(booked=Count("tokens", filter=active))
+
+    @admin.display(description="Doctor", ordering="doctor_day__doctor__user__name")
+    def doctor(self, slot: Slot) -> str:
+        return str(slot.doctor_day.doctor)
+
+    @admin.display(description="Time", ordering="start")
+    def window(self, slot: Slot) -> str:
+        return slot_window(slot)
+
+    @admin.display(description="Active tokens", ordering="booked")
+    def booked(self, slot: Slot) -> int:
+        return slot.booked
+
+
+@admin.register(Token)
+class TokenAdmin(EngineStateAdmin):
+    editable_fields = ("reason",)
+    list_display = (
+        "display_number",
+        "patient_name",
+        "patient_mrn",
+        "doctor",
+        "slot_time",
+        "source",
+        "priority",
+        "status",
+        "bump_count",
+        "is_overflow",
+        "booked_at",
+    )
+    list_filter = (
+        "status",
+        "source",
+        "is_overflow",
+        "doctor_day__doctor__department",
+        "doctor_day__date",
+        ("doctor_day__doctor", DoctorListFilter),
+    )
+    actions = TOKEN_ACTIONS
+    inlines = (TokenEventInline,)
+    search_fields = (
+        "reference",
+        "number__exact",
+        "doctor_day__doctor__token_prefix",
+        *PATIENT_SEARCH,
+    )
+    list_select_related = ("doctor_day__doctor__user", "slot", "patient")
+    date_hierarchy = "doctor_day__date"
+    ordering = ("-doctor_day__date", "doctor_day__doctor", "number")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a token by its printed number, e.g. ``CARD1-014``."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = TOKEN_NUMBER.match(search_term or "")
+        if match:
+            prefix, number = match.groups()
+            printed = queryset.filter(
+                doctor_day__doctor__token_prefix__iexact=prefix, number=int(number)
+            )
+            found = found | printed
+        return found, may_have_duplicates
+
+    @admin.display(description="Token", ordering="number")
+    def display_number(self, token: Token) -> str:
+        return token.display_number
+
+    @admin.display(description="Patient", ordering="patient__name")
+    def patient_name(self, token: Token) -> str:
+        return token.patient.name
+
+    @admin.display(description="MRN", ordering="patient__mrn")
+    def patient_mrn(self, token: Token) -> str:
+        return token.patient.mrn
+
+    @admin.display(description="Doctor", ordering="doctor_day__doctor__user__name")
+    def doctor(self, token: Token) -> str:
+        return str(token.doctor_day.doctor)
+
+    @admin.display(description="Slot", ordering="slot__start")
+    def slot_time(self, token: Token) -> str:
+        return slot_window(token.slot)
+
+
+@admin.register(TokenEvent)
+class TokenEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "kind", "subject", "doctor", "from_time", "to_time", "actor", "reason")
+    list_filter = ("kind", "doctor_day__doctor__department")
+    search_fields = (
+        "token__reference",
+        "token__number__exact",
+        "token__patient__name",
+        "token__patient__phone",
+        "token__patient__mrn",
+        "waiting_entry__patient__name",
+        "waiting_entry__patient__phone",
+        "reason",
+    )
+    list_select_related = (
+        "token__doctor_day__doctor",
+        "token__patient",
+        "waiting_entry__patient",
+        "doctor_day__doctor__user",
+        "from_slot",
+        "to_slot",
+        "actor",
+    )
+    date_hierarchy = "at"
+
+    @admin.display(description="Token or waiting entry")
+    def subject(self, event: TokenEvent) -> str:
+        if event.token_id:
+            return f"{event.token.display_number} {event.token.patient.name}"
+        return f"Waiting: {event.waiting_entry.patient.name}"
+
+    @admin.display(description="Doctor", ordering="doctor_day__doctor__user__name")
+    def doctor(self, event: TokenEvent) -> str:
+        return str(event.doctor_day.doctor)
+
+    @admin.display(description="From slot")
+    def from_time(self, event: TokenEvent) -> str:
+        return slot_window(event.from_slot)
+
+    @admin.display(description="To slot")
+    def to_time(self, event: TokenEvent) -> str:
+        return slot_window(event.to_slot)
+
+
+@admin.register(Refund)
+class RefundAdmin(EngineStateAdmin):
+    editable_fields = ("reason",)
+    list_display = (
+        "token_number",
+        "patient_name",
+        "amount",
+        "status",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "paid_at",
+    )
+    list_filter = ("status", "token__doctor_day__doctor__department", "requested_at")
+    actions = REFUND_ACTIONS
+    search_fields = (
+        "token__reference",
+        "token__number__exact",
+        "token__patient__name",
+        "token__patient__phone",
+        "token__patient__mrn",
+    )
+    list_select_related = ("token__doctor_day__doctor", "token__patient", "decided_by")
+    date_hierarchy = "requested_at"
+
+    @admin.display(description="Token", ordering="token__number")
+    def token_number(self, refund: Refund) -> str:
+        return refund.token.display_number
+
+    @admin.display(description="Patient", ordering="token__patient__name")
+    def patient_name(self, refund: Refund) -> str:
+        return refund.token.patient.name
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        "channel",
+        "recipient",
+        "kind",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+    )
+    list_filter = ("status", "channel", "kind")
+    search_fields = ("recipient", "subject", *PATIENT_SEARCH)
+    list_select_related = ("patient",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    list_display = ("key", "user", "response_status", "created_at")
+    search_fields = ("key", "user__email")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"

@@ -1,0 +1,60 @@
+"""The desk's overview of today: doctors by department, slot occupancy, waiting list, delay."""
+
+import pytest
+from django.urls import reverse
+
+from scheduling.models import Source
+from scheduling.services.capacity import set_delay
+from tests import factories
+from tests.desk.clinic import Clinic
+
+pytestmark = pytest.mark.django_db
+
+
+def test_overview_shows_each_slot_occupancy_against_capacity(desk_client, clinic):
+    for _ in range(3):
+        clinic.book(source=Source.ONLINE)
+    page = desk_client.get(reverse("desk:overview")).content.decode()
+    assert "Cardiology" in page
+    assert "Dr Asha Rao" in page
+    assert "3 of 4 seats booked" in page  # the 09:00 bar
+    assert "0 of 4 seats booked" in page  # the later bars
+    assert "+1E" in page  # the emergency reserve
+
+
+def test_overview_shows_the_waiting_list_and_the_delay(desk_client, clock):
+    clinic = Clinic(capacity=1)
+    for _ in range(5):
+        clinic.book(source=Source.ONLINE)
+    set_delay(doctor=clinic.doctor, minutes=20, reason="Ward round")
+    page = desk_client.get(reverse("desk:overview")).content.decode()
+    assert "3 waiting" in page  # two left over, one moved out by the delay
+    assert "Running 20 min late" in page
+
+
+def test_overview_groups_doctors_by_department(desk_client, clinic):
+    other = factories.DoctorFactory(
+        department=factories.DepartmentFactory(code="PAED", name="Paediatrics"),
+        user__name="Vikram Shah",
+    )
+    factories.SlotFactory(doctor_day=factories.DoctorDayFactory(doctor=other), hour=9)
+    page = desk_client.get(reverse("desk:overview")).content.decode()
+    assert page.index("Cardiology") < page.index("Dr Asha Rao") < page.index("Paediatrics")
+    assert page.index("Paediatrics") < page.index("Dr Vikram Shah")
+
+
+def _fill(clinic, n):
+    for _ in range(n):
+        clinic.book(source=Source.ONLINE)
+
+
+def test_overview_query_count_does_not_grow_with_tokens(
+    desk_client, clock, django_assert_max_num_queries
+):
+    clinic = Clinic(capacity=3)
+    _fill(clinic, 2)
+    with django_assert_max_num_queries(8) as few:
+        desk_client.get(reverse("desk:overview"))
+    _fill(clinic, 12)  # full day, and a waiting list
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert desk_client.get(reverse("desk:overview")).status_code == 200
