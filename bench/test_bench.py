@@ -1,0 +1,128 @@
+"""The bench's own arithmetic and HTTP client, checked without a database.
+
+.venv/bin/pytest bench/test_bench.py
+"""
+
+import asyncio
+from datetime import date
+
+from bench.hospital import DayRef
+from bench.httpclient import Connection
+from bench.report import Summary
+from bench.stats import Measurement, percentile
+from bench.workers import PoolExhausted, Schedule
+
+
+def test_percentile_is_nearest_rank():
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == 50
+    assert percentile(values, 99) == 99
+    assert percentile(values, 100) == 100
+    assert percentile([], 99) == 0
+
+
+def test_merged_measurement_adds_counts_and_keeps_longest_wall_time():
+    a = Measurement("x", 1, ok=10, elapsed_s=2.0, latencies_s=[0.1], statuses={"201": 10})
+    b = Measurement("x", 1, ok=30, errors=1, elapsed_s=2.5, latencies_s=[0.2], statuses={"201": 30})
+    a.merge(b)
+    assert (a.ok, a.errors, a.elapsed_s, a.statuses) == (40, 1, 2.5, {"201": 40})
+    assert a.per_s == 16
+
+
+def _summary(**overrides) -> Summary:
+    summary = Summary()
+    figures = {
+        "http_clients": 32,
+        "engine_vs_sql_ratio": 0.6,
+        "http_vs_sql_ratio": 0.3,
+        "http_p99_ms": 80.0,
+        "storm_overbooked": 0,
+        "storm_duplicates": 0,
+        "storm_5xx": 0,
+        "token_request_queries": 12,
+    }
+    for key, value in {**figures, **overrides}.items():
+        summary[key] = value
+    return summary
+
+
+def test_targets_met_when_every_target_is_met():
+    text = _summary().render()
+    assert "targets_met yes" in text.splitlines()
+
+
+def test_one_missed_target_fails_the_run():
+    assert "targets_met no" in _summary(http_p99_ms=120.0).render().splitlines()
+    assert "targets_met no" in _summary(storm_overbooked=1).render().splitlines()
+    assert "targets_met no" in _summary(token_request_queries=13).render().splitlines()
+
+
+def test_an_unmeasured_figure_is_not_a_met_target():
+    lines = _summary(http_vs_sql_ratio=None, http_p99_ms=None).render().splitlines()
+    assert "http_vs_sql_ratio n/a" in lines
+    assert "target_http n/a" in lines
+    assert "targets_met no" in lines
+
+
+def _days(n: int) -> list[DayRef]:
+    return [
+        DayRef(doctor_id=i, day=date(2026, 3, 2), doctor_day_id=i, first_slot_id=i)
+        for i in range(n)
+    ]
+
+
+def test_spread_schedule_never_books_a_patient_twice_on_one_day():
+    pick = Schedule("spread", _days(7), list(range(5)), offset=3, hot_day_seconds=2).picker()
+    pairs = [(ref.doctor_day_id, patient) for ref, patient in (pick(0) for _ in range(35))]
+    assert len(set(pairs)) == 35
+
+
+def test_hot_schedule_books_one_day_and_rolls_over_with_time():
+    pick = Schedule("hot", _days(3), [10, 11], offset=0, hot_day_seconds=2).picker()
+    assert [pick(0.1), pick(0.5)] == [(_days(3)[0], 10), (_days(3)[0], 11)]
+    try:
+        pick(1.0)
+    except PoolExhausted:
+        pass
+    else:
+        raise AssertionError("a third booking on the same day needs a third patient")
+    assert pick(2.1) == (_days(3)[1], 10)
+
+
+def test_client_keeps_the_connection_alive_and_reads_both_body_framings():
+    async def scenario():
+        seen = []
+
+        async def handle(reader, writer):
+            seen.append("connect")
+            for body in (b'{"n": 1}', None):
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length")
+                )
+                await reader.readexactly(length)
+                if body is not None:
+                    writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 8\r\n\r\n" + body)
+                else:
+                    writer.write(
+                        b"HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n"
+                        b"Connection: close\r\n\r\n4\r\nwait\r\n3\r\ning\r\n0\r\n\r\n"
+                    )
+                await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        conn = Connection("127.0.0.1", port)
+        first = await conn.request("POST", "/a", json={"x": 1})
+        second = await conn.request("POST", "/b", json={"x": 2})
+        server.close()
+        return seen, first, second, conn
+
+    seen, first, second, conn = asyncio.run(scenario())
+    assert (first.status, first.json()) == (201, {"n": 1})
+    assert (second.status, second.body) == (202, b"waiting")
+    assert seen == ["connect"]
+    assert conn.writer is None  # the server said close: the next request reconnects
