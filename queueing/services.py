@@ -61,6 +61,45 @@ def add_to_waiting_list(
     return entry
 
 
+def carry_over(*, request, doctor_day: DoctorDay, actor=None, why: str, notify: bool = False):
+    """Put a token's or entry's request on another day's list, its priority and request time
+    kept; a patient who already holds a place on that day keeps that one (None)."""
+    from scheduling.services.allocation import existing_place
+
+    if existing_place(doctor_day=doctor_day, patient=request.patient) is not None:
+        return None
+    return add_to_waiting_list(
+        doctor_day=doctor_day,
+        patient=request.patient,
+        source=request.source,
+        priority=request.priority,
+        requested_at=request.requested_at,
+        actor=actor,
+        reason=request.reason,
+        why=why,
+        notify=notify,
+    )
+
+
+def close_entry(
+    *, entry: WaitingEntry, doctor_day: DoctorDay, status: str, actor=None, reason: str
+) -> WaitingEntry:
+    """Take an entry off the list (cancelled or expired), with its event."""
+    assert_locked()
+    entry.status = status
+    entry.closed_at = clock.now()
+    entry.save(update_fields=["status", "closed_at"])
+    expired = status == WaitingEntry.Status.EXPIRED
+    record_event(
+        kind=EventKind.WAITING_EXPIRED if expired else EventKind.WAITING_CANCELLED,
+        doctor_day=doctor_day,
+        waiting_entry=entry,
+        actor=actor,
+        reason=reason,
+    )
+    return entry
+
+
 def ranked_waiting(doctor_day: DoctorDay):
     """Waiting entries of the day in rank order: priority, then request time."""
     return (
@@ -127,17 +166,13 @@ def cancel_waiting(*, entry: WaitingEntry, actor=None, reason: str = "") -> Wait
         entry = WaitingEntry.objects.get(pk=entry.pk)
         if entry.status != WaitingEntry.Status.WAITING:
             raise WaitingEntryClosed(details={"status": entry.status})
-        entry.status = WaitingEntry.Status.CANCELLED
-        entry.closed_at = clock.now()
-        entry.save(update_fields=["status", "closed_at"])
-        record_event(
-            kind=EventKind.WAITING_CANCELLED,
+        return close_entry(
+            entry=entry,
             doctor_day=dd,
-            waiting_entry=entry,
+            status=WaitingEntry.Status.CANCELLED,
             actor=actor,
             reason=reason or "Left the waiting list.",
         )
-        return entry
 
 
 def expire_waiting_entries() -> int:
@@ -155,13 +190,10 @@ def expire_waiting_entries() -> int:
                 doctor_day=dd, status=WaitingEntry.Status.WAITING, expires_at__lte=now
             )
             for entry in due:
-                entry.status = WaitingEntry.Status.EXPIRED
-                entry.closed_at = now
-                entry.save(update_fields=["status", "closed_at"])
-                record_event(
-                    kind=EventKind.WAITING_EXPIRED,
+                close_entry(
+                    entry=entry,
                     doctor_day=dd,
-                    waiting_entry=entry,
+                    status=WaitingEntry.Status.EXPIRED,
                     reason="The day ended before a seat became free.",
                 )
                 expired += 1

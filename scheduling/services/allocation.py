@@ -97,18 +97,18 @@ def ensure_patient_may_book(*, patient: Patient, doctor: Doctor, source: str) ->
         )
 
 
-def ensure_not_already_booked(*, doctor_day: DoctorDay, patient: Patient) -> None:
-    """Refuse a second token or waiting entry for the same patient on the same doctor-day."""
+def existing_place(*, doctor_day: DoctorDay, patient: Patient) -> dict | None:
+    """The patient's active token or waiting entry on this doctor-day, if any (ids only)."""
     from queueing.models import WaitingEntry
 
-    existing = (
+    token = (
         Token.objects.filter(doctor_day=doctor_day, patient=patient, status__in=ACTIVE_STATUSES)
         .order_by()
         .values_list("id", "reference")
         .first()
     )
-    if existing is not None:
-        raise AlreadyBooked(details={"token": existing[0], "reference": existing[1]})
+    if token is not None:
+        return {"token": token[0], "reference": token[1]}
     waiting = (
         WaitingEntry.objects.filter(
             doctor_day=doctor_day, patient=patient, status=WaitingEntry.Status.WAITING
@@ -117,8 +117,14 @@ def ensure_not_already_booked(*, doctor_day: DoctorDay, patient: Patient) -> Non
         .values_list("id", flat=True)
         .first()
     )
-    if waiting is not None:
-        raise AlreadyBooked(details={"waiting": waiting})
+    return {"waiting": waiting} if waiting is not None else None
+
+
+def ensure_not_already_booked(*, doctor_day: DoctorDay, patient: Patient) -> None:
+    """Refuse a second token or waiting entry for the same patient on the same doctor-day."""
+    place = existing_place(doctor_day=doctor_day, patient=patient)
+    if place is not None:
+        raise AlreadyBooked(details=place)
 
 
 def _choose_target(

@@ -88,7 +88,7 @@ def admit_emergency(
             token=token,
             to_slot=target.slot,
             actor=actor,
-            reason=reason or MESSAGES[outcome],
+            reason=f"{MESSAGES[outcome]} {reason}".strip(),
         )
         return Allocation(outcome, MESSAGES[outcome], token=token, bumped=bumped)
 

@@ -133,7 +133,9 @@ def complete(*, token: Token, actor=None) -> Token:
     with token_locked(token) as (doctor_day, token):
         ensure_transition(token, S.COMPLETED)
         _set_status(token, S.COMPLETED, stamp="completed_at")
-        minutes = Decimal((token.completed_at - token.called_at).total_seconds() / 60)
+        minutes = Decimal((token.completed_at - token.called_at).total_seconds() / 60).quantize(
+            Decimal("0.01")
+        )
         weight = Decimal(str(policy.rolling_average_weight()))
         Doctor.objects.filter(pk=doctor_day.doctor_id).update(
             average_consultation_minutes=F("average_consultation_minutes") * (1 - weight)
@@ -191,7 +193,7 @@ def sweep_no_shows() -> int:
     """Mark booked tokens not checked in by slot start plus grace. Idempotent."""
     cutoff = clock.now() - timedelta(minutes=policy.no_show_grace_minutes())
     due = (
-        Token.objects.filter(status=S.BOOKED, slot__start__lte=cutoff)
+        Token.objects.filter(status=S.BOOKED, slot__start__lte=cutoff, booked_at__lte=cutoff)
         .values_list("doctor_day__doctor_id", "doctor_day__date")
         .distinct()
     )
@@ -199,7 +201,10 @@ def sweep_no_shows() -> int:
     for doctor_id, day in sorted(set(due)):
         with doctor_day_locked(doctor_id=doctor_id, day=day) as doctor_day:
             late = Token.objects.filter(
-                doctor_day=doctor_day, status=S.BOOKED, slot__start__lte=cutoff
+                doctor_day=doctor_day,
+                status=S.BOOKED,
+                slot__start__lte=cutoff,
+                booked_at__lte=cutoff,
             ).select_related("slot", "patient")
             for token in late:
                 token.doctor_day = doctor_day

@@ -6,9 +6,7 @@ from datetime import date, timedelta
 from doctors.models import Doctor, DoctorLeave
 from scheduling import clock, policy
 from scheduling.models import (
-    ACTIVE_STATUSES,
     CancelledBy,
-    DoctorDay,
     EventKind,
     Slot,
     Token,
@@ -52,21 +50,6 @@ def next_working_day(*, doctor: Doctor, after: date) -> date | None:
     return None
 
 
-def holds_place(*, doctor_day: DoctorDay, patient) -> bool:
-    """Does the patient already hold an active token or a waiting entry on this doctor-day?"""
-    from queueing.models import WaitingEntry
-
-    active = Token.objects.filter(
-        doctor_day=doctor_day, patient=patient, status__in=ACTIVE_STATUSES
-    )
-    return (
-        active.exists()
-        or WaitingEntry.objects.filter(
-            doctor_day=doctor_day, patient=patient, status=WaitingEntry.Status.WAITING
-        ).exists()
-    )
-
-
 def _later_seat(seats: DaySeats, token: Token) -> SlotSeats | None:
     now = clock.now()
     if is_emergency_priority(token.priority):
@@ -88,7 +71,7 @@ def rehome_tokens(
 ) -> list[Rehomed]:
     """Move each token to a later slot of its day with room; otherwise cancel it by the hospital
     and put it on ``waitlist_seats``' waiting list with its priority and request time kept."""
-    from queueing.services import add_to_waiting_list
+    from queueing.services import carry_over
 
     results = []
     for token in tokens:
@@ -107,18 +90,11 @@ def rehome_tokens(
             reason=reason,
         )
         entry = None
-        # A patient already holding a place on that day keeps that one (one place per day).
-        if waitlist_seats is not None and not holds_place(
-            doctor_day=waitlist_seats.doctor_day, patient=token.patient
-        ):
-            entry = add_to_waiting_list(
+        if waitlist_seats is not None:
+            entry = carry_over(
+                request=token,
                 doctor_day=waitlist_seats.doctor_day,
-                patient=token.patient,
-                source=token.source,
-                priority=token.priority,
-                requested_at=token.requested_at,
                 actor=actor,
-                reason=token.reason,
                 why=f"Carried over from token {token.display_number}: {reason}",
             )
         detail = (

@@ -7,10 +7,9 @@ from django.db import transaction
 
 from doctors.models import Doctor
 from scheduling import clock
-from scheduling.events import record_event
 from scheduling.locking import doctor_days_locked
 from scheduling.models import EventKind, Slot, Token, TokenStatus
-from scheduling.services.rehoming import Rehomed, holds_place, next_working_day, rehome_tokens
+from scheduling.services.rehoming import Rehomed, next_working_day, rehome_tokens
 from scheduling.services.seating import DaySeats
 
 REHOMED_STATUSES = (TokenStatus.BOOKED, TokenStatus.CHECKED_IN)
@@ -20,7 +19,7 @@ def _close_slots_locked(
     *, locked, day: date, slot_ids: list[int], next_day, actor, reason: str, whole_day: bool
 ):
     from queueing.models import WaitingEntry
-    from queueing.services import add_to_waiting_list, promote_waiting, ranked_waiting
+    from queueing.services import carry_over, close_entry, promote_waiting, ranked_waiting
 
     doctor_day = locked[day]
     Slot.objects.filter(id__in=slot_ids).update(status=Slot.Status.CANCELLED)
@@ -43,28 +42,18 @@ def _close_slots_locked(
     )
     if whole_day and next_seats is not None:
         # Nobody will be seen today: the day's waiting list moves to the next working day.
-        now = clock.now()
         for entry in ranked_waiting(doctor_day):
-            entry.status = WaitingEntry.Status.CANCELLED
-            entry.closed_at = now
-            entry.save(update_fields=["status", "closed_at"])
-            record_event(
-                kind=EventKind.WAITING_CANCELLED,
+            close_entry(
+                entry=entry,
                 doctor_day=doctor_day,
-                waiting_entry=entry,
+                status=WaitingEntry.Status.CANCELLED,
                 actor=actor,
                 reason=f"{reason} Carried over to {next_day:%d %b}.",
             )
-            if holds_place(doctor_day=next_seats.doctor_day, patient=entry.patient):
-                continue  # already holds a place on the next working day
-            add_to_waiting_list(
+            carry_over(
+                request=entry,
                 doctor_day=next_seats.doctor_day,
-                patient=entry.patient,
-                source=entry.source,
-                priority=entry.priority,
-                requested_at=entry.requested_at,
                 actor=actor,
-                reason=entry.reason,
                 why=f"Carried over: {reason}",
                 notify=True,
             )

@@ -44,8 +44,9 @@ def allow_orm_beside_playwright():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the browser tests; Playwright's event loop ends with them."""
     if not shutil.which(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is not installed")
     from playwright.sync_api import sync_playwright
