@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from opd_site.health import healthz
 from opd_site.metrics import metrics_view
@@ -10,6 +11,7 @@ admin.site.site_title = "OPD admin"
 admin.site.index_title = "Outpatient department"
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="desk:overview"), name="home"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),

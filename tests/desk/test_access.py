@@ -92,3 +92,10 @@ def test_pages_carry_the_security_headers(desk_client, clinic):
     response = desk_client.get(reverse("desk:overview"))
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert b"/static/vendor/htmx.min.js" in response.content
+
+
+def test_the_site_root_leads_to_the_front_desk(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/desk/"
