@@ -4,8 +4,20 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from doctors.models import Doctor
 from queueing.models import WaitingEntry
@@ -78,28 +90,56 @@ class QueueItem:
     estimated_wait_minutes: int
 
 
+def serving_order_keys(now: datetime) -> list:
+    """The one definition of the serving order, as database ordering expressions.
+
+    In consultation first (by slot, call time); then checked-in patients of started slots by
+    priority, slot and check-in; then everyone else by slot, priority and number.
+    """
+    waiting_now = Q(status=TokenStatus.CHECKED_IN, slot__start__lte=now)
+    group = Case(
+        When(status=TokenStatus.IN_CONSULTATION, then=Value(0)),
+        When(waiting_now, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return [
+        group.asc(),
+        Case(
+            When(waiting_now, then=-F("priority")), default=Value(0), output_field=IntegerField()
+        ).asc(),
+        F("slot__start").asc(),
+        Case(
+            When(status=TokenStatus.IN_CONSULTATION, then=F("called_at")),
+            When(waiting_now, then=F("checked_in_at")),
+            default=None,
+        ).asc(nulls_last=True),
+        Case(
+            When(~Q(status=TokenStatus.IN_CONSULTATION) & ~waiting_now, then=-F("priority")),
+            default=Value(0),
+            output_field=IntegerField(),
+        ).asc(),
+        F("number").asc(),
+    ]
+
+
+def serving_rank(now: datetime) -> Window:
+    """Each queued token's place in its day's serving order (1 = first), for many days at once."""
+    return Window(RowNumber(), partition_by=[F("doctor_day_id")], order_by=serving_order_keys(now))
+
+
 def serving_order(*, doctor_day: DoctorDay) -> list[QueueItem]:
     """The day's tokens still to be seen, in the order the doctor will see them.
 
-    In consultation first; then checked-in patients of started slots by priority, slot and
-    check-in; then everyone else by slot, priority and number. Each gets a position and an
-    estimate: tokens ahead times the doctor's rolling average, never before the slot starts.
+    Each gets a position and an estimate: tokens ahead times the doctor's rolling average,
+    never before the slot starts (the delay taken into account).
     """
     now = clock.now()
-    tokens = list(
+    tokens = (
         Token.objects.filter(doctor_day=doctor_day, status__in=QUEUED_STATUSES)
         .select_related("slot")
-        .order_by("slot__start", "-priority", "number")
+        .order_by(*serving_order_keys(now))
     )
-
-    def key(token: Token):
-        if token.status == TokenStatus.IN_CONSULTATION:
-            return (0, 0, token.slot.start, token.called_at or now, token.number)
-        if token.status == TokenStatus.CHECKED_IN and token.slot.start <= now:
-            return (1, -token.priority, token.slot.start, token.checked_in_at, token.number)
-        return (2, 0, token.slot.start, -token.priority, token.number)
-
-    tokens.sort(key=key)
     average = float(doctor_day.doctor.average_consultation_minutes)
     items, per_slot = [], {}
     for ahead, token in enumerate(tokens):

@@ -2,7 +2,7 @@
 
 Every function here answers in a fixed number of queries however many tokens a day holds:
 occupancy is counted with ``Count(filter=...)`` and the board's next numbers come from one
-window query, ranked the way ``queueing.selectors.serving_order`` ranks them.
+window query over ``queueing.selectors.serving_order_keys``, the one definition of the order.
 """
 
 from dataclasses import dataclass, field
@@ -10,28 +10,21 @@ from datetime import date, datetime
 
 from django.db.models import (
     Avg,
-    Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
-    IntegerField,
     Q,
     QuerySet,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 
 from accounts.models import Patient
 from doctors.models import Department, Doctor
 from queueing.models import WaitingEntry
+from queueing.selectors import QUEUED_STATUSES, serving_rank
 from scheduling import clock, policy
 from scheduling.models import ACTIVE_STATUSES, DoctorDay, Slot, Token, TokenStatus
 from scheduling.services.seating import HELD_STATUSES, effective_capacity
-
-QUEUED_STATUSES = (TokenStatus.IN_CONSULTATION, TokenStatus.CHECKED_IN, TokenStatus.BOOKED)
 
 
 @dataclass
@@ -154,51 +147,6 @@ def day_overview(*, day: date | None = None) -> list[DepartmentOverview]:
     return list(departments.values())
 
 
-def _serving_rank() -> Window:
-    """Rank queued tokens per doctor-day exactly as ``serving_order`` sorts them.
-
-    In consultation first (by slot, call time); then checked-in patients of started slots by
-    priority, slot and check-in; then everyone else by slot, priority and number.
-    """
-    now = clock.now()
-    group = Case(
-        When(status=TokenStatus.IN_CONSULTATION, then=Value(0)),
-        When(status=TokenStatus.CHECKED_IN, slot__start__lte=now, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return Window(
-        RowNumber(),
-        partition_by=[F("doctor_day_id")],
-        order_by=[
-            group.asc(),
-            Case(
-                When(Q(status=TokenStatus.CHECKED_IN, slot__start__lte=now), then=-F("priority")),
-                default=Value(0),
-                output_field=IntegerField(),
-            ).asc(),
-            F("slot__start").asc(),
-            Case(
-                When(status=TokenStatus.IN_CONSULTATION, then=F("called_at")),
-                When(
-                    Q(status=TokenStatus.CHECKED_IN, slot__start__lte=now), then=F("checked_in_at")
-                ),
-                default=None,
-            ).asc(nulls_last=True),
-            Case(
-                When(
-                    ~Q(status=TokenStatus.IN_CONSULTATION)
-                    & ~Q(status=TokenStatus.CHECKED_IN, slot__start__lte=now),
-                    then=-F("priority"),
-                ),
-                default=Value(0),
-                output_field=IntegerField(),
-            ).asc(),
-            F("number").asc(),
-        ],
-    )
-
-
 @dataclass
 class BoardRow:
     """What the waiting hall sees for one doctor: numbers only, never names."""
@@ -232,7 +180,7 @@ def board_for(
         return []
     ranked = (
         Token.objects.filter(doctor_day_id__in=list(rows), status__in=QUEUED_STATUSES)
-        .annotate(place=_serving_rank())
+        .annotate(place=serving_rank(clock.now()))
         .filter(place__lte=upcoming + 1)
         .only("id", "doctor_day_id", "number", "status")
         .order_by("doctor_day_id", "place")
