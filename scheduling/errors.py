@@ -57,6 +57,12 @@ class PatientBlocked(DomainError):
     )
 
 
+class SourceNotAllowed(DomainError):
+    code = "forbidden"
+    status = 403
+    default_message = "Walk-in and emergency tokens are issued by the front desk."
+
+
 class NotEligibleForFollowUp(DomainError):
     code = "not_eligible_for_follow_up"
     status = 400

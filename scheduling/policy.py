@@ -53,10 +53,6 @@ def follow_up_days() -> int:
     return int(_opd("FOLLOW_UP_DAYS"))
 
 
-def default_emergency_reserve() -> int:
-    return int(_opd("DEFAULT_EMERGENCY_RESERVE"))
-
-
 def rolling_average_weight() -> float:
     return float(_opd("ROLLING_AVERAGE_WEIGHT"))
 

@@ -75,7 +75,6 @@ TOKENS = "tokens"
 SLOTS = "slots"
 REPORTS = "cancellations and emergencies"
 REFUNDS = "refunds"
-PATIENT_SOURCES = (Source.ONLINE, Source.PRIORITY, Source.FOLLOW_UP)
 
 DATE_RANGE_PARAMETERS = [
     OpenApiParameter("date", OpenApiTypes.DATE, description="One day (YYYY-MM-DD)."),
@@ -307,10 +306,6 @@ class TokenListApi(ListApi):
         user = request.user
         patient = patient_for_booking(user, data.get("patient"))
         source = data["source"]
-        require(
-            is_front_desk(user) or source in PATIENT_SOURCES,
-            "Walk-in and emergency tokens are issued by the front desk.",
-        )
 
         def book() -> Response:
             with showing_existing_booking(user):

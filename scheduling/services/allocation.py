@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from accounts.models import Patient
+from accounts.models import Patient, Role
 from doctors.models import Doctor, DoctorLeave
 from opd_site.metrics import observed_allocation
 from scheduling import clock, policy
@@ -15,11 +15,13 @@ from scheduling.errors import (
     OutsideBookingWindow,
     PatientBlocked,
     SlotNotBookable,
+    SourceNotAllowed,
 )
 from scheduling.events import record_event
 from scheduling.locking import doctor_day_locked
 from scheduling.models import (
     ACTIVE_STATUSES,
+    ADVANCE_SOURCES,
     DoctorDay,
     EventKind,
     Slot,
@@ -53,6 +55,12 @@ class Allocation:
     @property
     def waitlisted(self) -> bool:
         return self.waiting is not None
+
+
+def ensure_source_allowed(*, actor, source: str) -> None:
+    """Patients book advance tokens for themselves; walk-ins and emergencies come from the desk."""
+    if getattr(actor, "role", None) == Role.PATIENT and source not in ADVANCE_SOURCES:
+        raise SourceNotAllowed()
 
 
 def ensure_doctor_available(*, doctor: Doctor, day: date) -> None:
@@ -161,6 +169,7 @@ def request_token(
 ) -> Allocation:
     """Seat the patient by the allocation policy: direct, bump, later slot, or waiting list."""
     source = Source(source)
+    ensure_source_allowed(actor=actor, source=source)
     if source == Source.EMERGENCY:
         from scheduling.services.emergency import admit_emergency
 

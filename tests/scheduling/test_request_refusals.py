@@ -12,6 +12,7 @@ from scheduling.errors import (
     OutsideBookingWindow,
     PatientBlocked,
     SlotNotBookable,
+    SourceNotAllowed,
 )
 from scheduling.models import Slot, Source
 from scheduling.services.allocation import request_token
@@ -219,3 +220,24 @@ def test_request_after_the_last_slot_has_ended_is_refused(day, clock):
     clock.advance(hours=6)  # 14:00
 
     refused(DoctorNotWorking, lambda p: book(day, "walk_in", patient=p))
+
+
+@pytest.mark.parametrize("source", ["walk_in", "emergency"])
+def test_patient_cannot_issue_walk_in_or_emergency_tokens_to_themselves(day, source):
+    patient = new_patient()
+    account = factories.UserFactory(role="patient")
+
+    error = refused(
+        SourceNotAllowed, lambda p: book(day, source, patient=p, actor=account), patient=patient
+    )
+
+    assert error.code == "forbidden"
+    assert error.status == 403
+
+
+def test_front_desk_issues_walk_in_tokens(day):
+    desk = factories.UserFactory(role="receptionist")
+
+    allocation = book(day, "walk_in", actor=desk)
+
+    assert allocation.token.source == "walk_in"
