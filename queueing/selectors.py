@@ -4,6 +4,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -128,28 +129,35 @@ def serving_rank(now: datetime) -> Window:
     return Window(RowNumber(), partition_by=[F("doctor_day_id")], order_by=serving_order_keys(now))
 
 
-def serving_order(*, doctor_day: DoctorDay) -> list[QueueItem]:
-    """The day's tokens still to be seen, in the order the doctor will see them.
+def _estimate(
+    token: Token, *, ahead: int, in_slot: int, now: datetime, doctor_day: DoctorDay
+) -> QueueItem:
+    """A queued token's item: ``ahead`` tokens before it, ``in_slot`` of them in its slot.
 
-    Each gets a position and an estimate: tokens ahead times the doctor's rolling average,
-    never before the slot starts (the delay taken into account).
+    The estimate is the tokens ahead times the doctor's rolling average, never before the slot
+    starts (the delay taken into account).
     """
-    now = clock.now()
-    tokens = (
-        Token.objects.filter(doctor_day=doctor_day, status__in=QUEUED_STATUSES)
-        .select_related("slot")
-        .order_by(*serving_order_keys(now))
-    )
     average = float(doctor_day.doctor.average_consultation_minutes)
+    by_queue = now + timedelta(minutes=ahead * average)
+    by_slot = estimated_start(token.slot, doctor_day) + timedelta(minutes=in_slot * average)
+    at = max(by_queue, by_slot)
+    wait = max(0, math.ceil((at - now).total_seconds() / 60))
+    return QueueItem(token, ahead + 1, at, wait)
+
+
+def _queued(doctor_day_id: int) -> QuerySet:
+    return Token.objects.filter(doctor_day_id=doctor_day_id, status__in=QUEUED_STATUSES)
+
+
+def serving_order(*, doctor_day: DoctorDay) -> list[QueueItem]:
+    """The day's tokens still to be seen, in the order the doctor will see them."""
+    now = clock.now()
+    tokens = _queued(doctor_day.id).select_related("slot").order_by(*serving_order_keys(now))
     items, per_slot = [], {}
     for ahead, token in enumerate(tokens):
         in_slot = per_slot.get(token.slot_id, 0)
         per_slot[token.slot_id] = in_slot + 1
-        by_queue = now + timedelta(minutes=ahead * average)
-        by_slot = estimated_start(token.slot, doctor_day) + timedelta(minutes=in_slot * average)
-        at = max(by_queue, by_slot)
-        wait = max(0, math.ceil((at - now).total_seconds() / 60))
-        items.append(QueueItem(token, ahead + 1, at, wait))
+        items.append(_estimate(token, ahead=ahead, in_slot=in_slot, now=now, doctor_day=doctor_day))
     return items
 
 
@@ -163,10 +171,37 @@ def queue_for(*, doctor: Doctor, day: date | None = None) -> list[QueueItem]:
 
 
 def queue_item_for(token: Token) -> QueueItem | None:
-    """The token's place in its day's queue, or None once it has left the queue."""
+    """The token's place in its day's queue, or None once it has left the queue.
+
+    The database ranks the day's queued tokens (the serving order, and the order within each
+    slot) and returns this token's row alone, so one token's place costs one query however
+    long the day's queue is. ``token.slot`` and ``token.doctor_day.doctor`` are read.
+    """
     if token.status not in QUEUED_STATUSES:
         return None
-    for item in serving_order(doctor_day=token.doctor_day):
-        if item.token.id == token.id:
-            return item
-    return None
+    now = clock.now()
+    keys = serving_order_keys(now)
+    ranked = (
+        _queued(token.doctor_day_id)
+        .annotate(
+            place=serving_rank(now),
+            place_in_slot=Window(RowNumber(), partition_by=[F("slot_id")], order_by=keys),
+        )
+        .order_by()
+        .values("id", "place", "place_in_slot")
+    )
+    sql, params = ranked.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The inner statement is Django's own, with its values as parameters.
+        cursor.execute(
+            f"SELECT ranked.place, ranked.place_in_slot FROM ({sql}) ranked "  # noqa: S608
+            "WHERE ranked.id = %s",
+            [*params, token.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    place, place_in_slot = row
+    return _estimate(
+        token, ahead=place - 1, in_slot=place_in_slot - 1, now=now, doctor_day=token.doctor_day
+    )

@@ -98,12 +98,20 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 # Presenting tokens.
 
 
-def token_detail(token: Token, user) -> dict:
-    """A token with its history and its place in the queue, as the viewer may see it."""
-    token = visible_tokens(user).get(pk=token.pk)
+def describe_token(token: Token) -> dict:
+    """A token with its history and its place in the queue.
+
+    Reads ``token.slot``, ``token.original_slot``, ``token.patient`` and
+    ``token.doctor_day.doctor`` with its user and department: load them with the token.
+    """
     token.history_events = list(token_history(token))
     token.queue_item = queue_item_for(token)
     return TokenDetailSerializer(token).data
+
+
+def token_detail(token: Token, user) -> dict:
+    """A token as the viewer may see it, read afresh."""
+    return describe_token(visible_tokens(user).get(pk=token.pk))
 
 
 def find_visible_token(user, pk: int) -> Token:
@@ -111,11 +119,18 @@ def find_visible_token(user, pk: int) -> Token:
     return get_object_or_404(visible_tokens(user), pk=pk)
 
 
-def allocation_answer(allocation: Allocation, user) -> Response:
-    """201 with the token, or 202 with the waiting entry; both say what the engine did."""
+def allocation_answer(allocation: Allocation, user, *, doctor: Doctor) -> Response:
+    """201 with the token, or 202 with the waiting entry; both say what the engine did.
+
+    The token is shown as the engine just wrote it, without reading it back: whoever booked
+    it may see it (a patient books only for themselves, the front desk for anyone). ``doctor``
+    is the request's doctor, with the user and department the answer names.
+    """
     outcome = AllocationSerializer(allocation).data
     if allocation.token is not None:
-        return Response({**token_detail(allocation.token, user), "allocation": outcome}, status=201)
+        token = allocation.token
+        token.doctor_day.doctor = doctor
+        return Response({**describe_token(token), "allocation": outcome}, status=201)
     entry = with_positions(visible_waiting(user)).get(pk=allocation.waiting.pk)
     return Response(
         {"waiting": WaitingEntrySerializer(entry).data, "allocation": outcome}, status=202
@@ -208,7 +223,7 @@ class TokenListApi(ListApi):
     throttle_scope = "tokens"
 
     class InputSerializer(serializers.Serializer):
-        doctor = ObjectIdField(queryset=Doctor.objects.select_related("user"))
+        doctor = ObjectIdField(queryset=Doctor.objects.select_related("user", "department"))
         date = serializers.DateField()
         slot = ObjectIdField(
             queryset=Slot.objects.all(),
@@ -318,7 +333,7 @@ class TokenListApi(ListApi):
                     reason=data.get("reason", ""),
                     actor=user,
                 )
-            return allocation_answer(allocation, user)
+            return allocation_answer(allocation, user, doctor=data["doctor"])
 
         return idempotent(request, book)
 
@@ -811,7 +826,7 @@ class EmergencyCreateApi(ApiView):
     throttle_scope = "tokens"
 
     class InputSerializer(serializers.Serializer):
-        doctor = ObjectIdField(queryset=Doctor.objects.select_related("user"))
+        doctor = ObjectIdField(queryset=Doctor.objects.select_related("user", "department"))
         patient = ObjectIdField(queryset=Patient.objects.all())
         reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
@@ -845,7 +860,7 @@ class EmergencyCreateApi(ApiView):
                     reason=data.get("reason", ""),
                     actor=request.user,
                 )
-            return allocation_answer(allocation, request.user)
+            return allocation_answer(allocation, request.user, doctor=data["doctor"])
 
         return idempotent(request, admit)
 

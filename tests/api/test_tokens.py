@@ -351,3 +351,34 @@ def test_the_front_desk_books_an_emergency_through_tokens_too(hospital):
     assert response.json()["priority"] == 100
     assert response.json()["allocation"]["outcome"] == "emergency"
     assert [event["kind"] for event in response.json()["history"]] == ["emergency_admitted"]
+
+
+def _as_read_back(user, created: dict) -> dict:
+    """The token as ``GET /tokens/{id}`` shows it to the same user."""
+    response = signed_in(user).get(f"{TOKENS}/{created['id']}")
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.mark.parametrize("outcome", ["direct", "moved", "bumped", "emergency"])
+def test_the_booking_answer_is_the_token_as_stored(hospital, outcome):
+    """The 201 is built from what the engine wrote, without reading it back: it must say
+    exactly what a later read of the same token says, whatever the engine did."""
+    first = hospital.slots()[0]
+    hospital.token(patient=factories.PatientFactory(), slot=first)
+    if outcome in ("moved", "bumped"):
+        fill(hospital, first, 5)
+    body = {"doctor": hospital.doctor.id, "date": opd_clock.today().isoformat(), "slot": first.id}
+    user = hospital.patient_user
+    if outcome == "emergency":
+        user = hospital.receptionist
+        body.update(source="emergency", patient=hospital.patient.id, reason="Fainted")
+    else:
+        body["source"] = {"direct": "online", "moved": "online", "bumped": "priority"}[outcome]
+
+    response = signed_in(user).post(TOKENS, body, format="json")
+
+    assert response.status_code == 201
+    created = response.json()
+    assert created.pop("allocation")["outcome"] == outcome
+    assert created == _as_read_back(user, created)

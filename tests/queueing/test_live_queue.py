@@ -48,3 +48,36 @@ def test_token_that_left_the_queue_has_no_place_in_it(day, clock):
     cancel_token(token=token)
 
     assert queue_item_for(reload(token)) is None
+
+
+def test_one_tokens_place_agrees_with_the_whole_queue(clock, db):
+    """A slip's status page and the booking answer rank one token in the database; the desk
+    lists the whole day. Every token must get the same place and estimate from both."""
+    from scheduling.services.capacity import set_delay
+
+    day = make_day(capacity=3)
+    booked = [
+        book(day, source, slot=slot).token
+        for slot in day.slots[:3]
+        for source in ("online", "priority")
+    ]
+    for token in booked[1::2]:
+        check_in(token=token)
+    clock.set(at(day.date, 9, 5))
+    emergency = admit_emergency(doctor=day.doctor, patient=new_patient()).token
+    check_in(token=emergency)
+    call_next(doctor=day.doctor)
+    set_delay(doctor=day.doctor, minutes=20, reason="Ward round")
+    clock.advance(minutes=3)
+
+    whole = queue_for(doctor=day.doctor)
+
+    assert len(whole) == len(booked) + 1
+    assert len({item.estimated_time for item in whole}) > 1
+    for item in whole:
+        one = queue_item_for(reload(item.token))
+        assert (one.position, one.estimated_time, one.estimated_wait_minutes) == (
+            item.position,
+            item.estimated_time,
+            item.estimated_wait_minutes,
+        )
