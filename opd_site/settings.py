@@ -104,6 +104,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(_db_file.with_name(f"test_{_db_file.name}"))}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side binding lets psycopg prepare a statement once it has run
+    # DATABASE_PREPARE_THRESHOLD times on a connection, so PostgreSQL stops parsing and planning
+    # the engine's few statements again and again. Turn it off behind a pooler that cannot keep
+    # prepared statements (PgBouncer in transaction mode without max_prepared_statements).
+    if envbool("DATABASE_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True,
+            prepare_threshold=envint("DATABASE_PREPARE_THRESHOLD", 5),
+        )
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

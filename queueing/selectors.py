@@ -173,35 +173,31 @@ def queue_for(*, doctor: Doctor, day: date | None = None) -> list[QueueItem]:
 def queue_item_for(token: Token) -> QueueItem | None:
     """The token's place in its day's queue, or None once it has left the queue.
 
-    The database ranks the day's queued tokens (the serving order, and the order within each
-    slot) and returns this token's row alone, so one token's place costs one query however
-    long the day's queue is. ``token.slot`` and ``token.doctor_day.doctor`` are read.
+    The database ranks the day's queued tokens in the serving order and returns this token's
+    place and how many of its own slot are ahead of it, so one token's place costs one query
+    however long the day's queue is. ``token.slot`` and ``token.doctor_day.doctor`` are read.
     """
     if token.status not in QUEUED_STATUSES:
         return None
     now = clock.now()
-    keys = serving_order_keys(now)
     ranked = (
         _queued(token.doctor_day_id)
-        .annotate(
-            place=serving_rank(now),
-            place_in_slot=Window(RowNumber(), partition_by=[F("slot_id")], order_by=keys),
-        )
+        .annotate(place=serving_rank(now))
         .order_by()
-        .values("id", "place", "place_in_slot")
+        .values("id", "slot_id", "place")
     )
     sql, params = ranked.query.sql_with_params()
     with connection.cursor() as cursor:
         # The inner statement is Django's own, with its values as parameters.
         cursor.execute(
-            f"SELECT ranked.place, ranked.place_in_slot FROM ({sql}) ranked "  # noqa: S608
-            "WHERE ranked.id = %s",
+            f"WITH ranked AS ({sql}) "  # noqa: S608
+            "SELECT me.place, (SELECT COUNT(*) FROM ranked r "
+            "WHERE r.slot_id = me.slot_id AND r.place < me.place) "
+            "FROM ranked me WHERE me.id = %s",
             [*params, token.pk],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    place, place_in_slot = row
-    return _estimate(
-        token, ahead=place - 1, in_slot=place_in_slot - 1, now=now, doctor_day=token.doctor_day
-    )
+    place, in_slot = row
+    return _estimate(token, ahead=place - 1, in_slot=in_slot, now=now, doctor_day=token.doctor_day)

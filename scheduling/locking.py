@@ -39,7 +39,9 @@ def doctor_days_locked(*, doctor_id: int, days: Iterable[date]) -> Iterator[dict
     with transaction.atomic(durable=True):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = %s", [f"{policy.lock_timeout_ms()}ms"])
+                cursor.execute(
+                    "SELECT set_config('lock_timeout', %s, true)", [f"{policy.lock_timeout_ms()}ms"]
+                )
         try:
             locked = {day: _lock_day(doctor_id, day) for day in sorted(set(days))}
         except DatabaseError as exc:

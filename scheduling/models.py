@@ -90,6 +90,8 @@ ACTIVE_STATUSES = (
     TokenStatus.IN_CONSULTATION,
     TokenStatus.COMPLETED,
 )
+# Tokens that hold their seat for good: the patient has arrived (a delay cannot take it away).
+HELD_STATUSES = (TokenStatus.CHECKED_IN, TokenStatus.IN_CONSULTATION, TokenStatus.COMPLETED)
 
 
 class CancelledBy(models.TextChoices):

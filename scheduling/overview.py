@@ -23,8 +23,8 @@ from doctors.models import Department, Doctor
 from queueing.models import WaitingEntry
 from queueing.selectors import QUEUED_STATUSES, serving_rank
 from scheduling import clock, policy
-from scheduling.models import ACTIVE_STATUSES, DoctorDay, Slot, Token, TokenStatus
-from scheduling.services.seating import HELD_STATUSES, effective_capacity
+from scheduling.models import ACTIVE_STATUSES, HELD_STATUSES, DoctorDay, Slot, Token, TokenStatus
+from scheduling.services.seating import effective_capacity
 
 
 @dataclass

@@ -20,7 +20,6 @@ from scheduling.errors import (
 from scheduling.events import record_event
 from scheduling.locking import doctor_day_locked
 from scheduling.models import (
-    ACTIVE_STATUSES,
     ADVANCE_SOURCES,
     DoctorDay,
     EventKind,
@@ -30,6 +29,7 @@ from scheduling.models import (
     TokenStatus,
 )
 from scheduling.services.seating import DaySeats, SlotSeats, issue_token, make_room_by_bump
+from scheduling.sql import places_held
 
 
 class Outcome:
@@ -107,25 +107,10 @@ def ensure_patient_may_book(*, patient: Patient, doctor: Doctor, source: str) ->
 
 def existing_place(*, doctor_day: DoctorDay, patient: Patient) -> dict | None:
     """The patient's active token or waiting entry on this doctor-day, if any (ids only)."""
-    from queueing.models import WaitingEntry
-
-    token = (
-        Token.objects.filter(doctor_day=doctor_day, patient=patient, status__in=ACTIVE_STATUSES)
-        .order_by()
-        .values_list("id", "reference")
-        .first()
-    )
-    if token is not None:
-        return {"token": token[0], "reference": token[1]}
-    waiting = (
-        WaitingEntry.objects.filter(
-            doctor_day=doctor_day, patient=patient, status=WaitingEntry.Status.WAITING
-        )
-        .order_by()
-        .values_list("id", flat=True)
-        .first()
-    )
-    return {"waiting": waiting} if waiting is not None else None
+    rows = places_held(doctor_day_id=doctor_day.id, patient_id=patient.id)
+    for kind, pk, reference in sorted(rows, key=lambda row: row[0] != "token"):
+        return {"token": pk, "reference": reference} if kind == "token" else {"waiting": pk}
+    return None
 
 
 def ensure_not_already_booked(*, doctor_day: DoctorDay, patient: Patient) -> None:

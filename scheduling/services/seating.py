@@ -7,14 +7,13 @@ the lock is taken, never from a value read before it.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 
 from accounts.models import Patient
 from scheduling import clock, policy
 from scheduling.events import record_event
 from scheduling.locking import assert_locked
 from scheduling.models import (
-    ACTIVE_STATUSES,
     ADVANCE_SOURCES,
     DoctorDay,
     EventKind,
@@ -23,8 +22,7 @@ from scheduling.models import (
     Token,
     TokenStatus,
 )
-
-HELD_STATUSES = (TokenStatus.CHECKED_IN, TokenStatus.IN_CONSULTATION, TokenStatus.COMPLETED)
+from scheduling.sql import slots_with_seat_counts
 
 
 def is_emergency_priority(priority: int) -> bool:
@@ -147,21 +145,7 @@ class DaySeats:
         if locked:
             assert_locked()
         self.doctor_day = doctor_day
-        # One query: every slot with its active tokens counted by kind.
-        active = Q(tokens__status__in=ACTIVE_STATUSES)
-        emergency = Q(tokens__priority__gte=policy.emergency_priority())
-        slots = list(
-            Slot.objects.filter(doctor_day=doctor_day)
-            .annotate(
-                n_regular=Count("tokens", filter=active & ~emergency),
-                n_advance=Count(
-                    "tokens", filter=active & ~emergency & Q(tokens__source__in=ADVANCE_SOURCES)
-                ),
-                n_emergency=Count("tokens", filter=active & emergency),
-                n_held=Count("tokens", filter=~emergency & Q(tokens__status__in=HELD_STATUSES)),
-            )
-            .order_by("start")
-        )
+        slots = slots_with_seat_counts(doctor_day.id)
         self.slots: list[SlotSeats] = []
         for slot in slots:
             held = slot.n_held

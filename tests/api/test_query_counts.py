@@ -68,3 +68,35 @@ def test_query_counts_do_not_grow_with_the_number_of_tokens(hospital):
     many = count_queries(hospital, fill_day(hospital, 28))
 
     assert few == many
+
+
+# User, doctor, patient record, leave check; BEGIN, lock timeout (PostgreSQL), doctor-day lock,
+# places already held, seats, counter, token, event, COMMIT; the answer's history and place.
+BOOKING_LIMIT = 15
+
+
+def test_a_booking_costs_the_same_bounded_queries_on_a_quiet_or_a_busy_day(
+    hospital, django_assert_max_num_queries
+):
+    from scheduling import clock as opd_clock
+
+    counts = []
+    for tokens in (2, 10):  # both bookings still find a seat in the first slot
+        fill_day(hospital, tokens)
+        user = factories.UserFactory()
+        factories.PatientFactory(user=user)
+        client = signed_in(user)
+        with django_assert_max_num_queries(BOOKING_LIMIT) as captured:
+            response = client.post(
+                "/api/v1/tokens",
+                {
+                    "doctor": hospital.doctor.id,
+                    "date": opd_clock.today().isoformat(),
+                    "source": "online",
+                },
+                format="json",
+            )
+        assert response.status_code == 201, response.content
+        counts.append(len(captured))
+
+    assert counts[0] == counts[1]

@@ -5,7 +5,7 @@ from tests.scheduling.helpers import book, fill, make_day, new_patient
 
 def _count_request(day, django_assert_max_num_queries) -> int:
     patient = new_patient()
-    with django_assert_max_num_queries(12) as captured:
+    with django_assert_max_num_queries(10) as captured:
         allocation = book(day, "online", slot=day.slots[-1], patient=patient)
     assert allocation.outcome == "direct"
     return len(captured.captured_queries)
