@@ -1,11 +1,16 @@
-"""HTTP end to end: bookings under load, the storm, and the read endpoints, through gunicorn.
+"""HTTP end to end: the HTTP floor, bookings under load, the storm, and the read endpoints,
+through gunicorn.
 
 The load generator is one asyncio process of N clients, each with its own connection, booking
 as distinct patients with JWTs minted in this process (the server shares the signing key).
+The HTTP floor is the same booking load against ``bench.floor_settings``: the same gunicorn and
+production environment, one extra view (``bench/floor_views.py``) that books with the ORM floor
+transaction instead of the engine.
 """
 
 import asyncio
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,16 +92,32 @@ def booking_body(ref: DayRef) -> dict:
     return {"doctor": ref.doctor_id, "date": ref.day.isoformat(), "source": "online"}
 
 
-def count_post_queries(paths: Paths, ref: DayRef, jwt: str) -> tuple[int, int]:
-    """SQL statements of one booking POST through the whole Django stack, in process."""
+FLOOR_SETTINGS = "bench.floor_settings"
+FLOOR_URLCONF = "bench.floor_urls"
+
+
+def floor_tokens_path() -> str:
+    from bench.floor_urls import FLOOR_TOKENS_PATH
+
+    return FLOOR_TOKENS_PATH
+
+
+def count_post_queries(
+    path: str, ref: DayRef, jwt: str, *, urlconf: str | None = None
+) -> tuple[int, int]:
+    """SQL statements of one booking POST through the whole Django stack, in process
+    (``urlconf`` in place of the site's, for the floor view)."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     client = Client(HTTP_HOST="127.0.0.1")
-    with CaptureQueriesContext(connection) as captured:
+    with (
+        override_settings(**({"ROOT_URLCONF": urlconf} if urlconf else {})),
+        CaptureQueriesContext(connection) as captured,
+    ):
         response = client.post(
-            paths.tokens,
+            path,
             booking_body(ref),
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {jwt}",
@@ -163,19 +184,33 @@ async def _warm_up(port: int, path: str, requests: int = 60) -> None:
     await asyncio.gather(*(one() for _ in range(requests)))
 
 
-def book_under_load(*, port, plan, hospital, paths, jwts) -> Measurement:
-    days = hospital.spread["http"]
+def book_under_load(
+    *,
+    port,
+    plan,
+    hospital,
+    paths,
+    jwts,
+    path: str | None = None,
+    phase: str = "http",
+    name: str = "http booking",
+) -> Measurement:
+    """``plan.http_clients`` clients booking back to back over the phase's doctor-days (each
+    client walks them from its own offset, as its own patients), at ``path`` (the booking
+    endpoint by default)."""
+    days = hospital.spread[phase]
     stride = max(1, len(days) // plan.http_clients)
+    path = path or paths.tokens
 
     def make_request(c: int, j: int):
         users = hospital.http_users[c]
         ref = days[(c * stride + j) % len(days)]
         user = users[(j // len(days)) % len(users)]
-        return "POST", paths.tokens, {"Authorization": f"Bearer {jwts[user]}"}, booking_body(ref)
+        return "POST", path, {"Authorization": f"Bearer {jwts[user]}"}, booking_body(ref)
 
     return asyncio.run(
         _load(
-            name="http booking",
+            name=name,
             port=port,
             clients=plan.http_clients,
             seconds=plan.http_seconds,
@@ -339,16 +374,94 @@ def _record_read(summary, key: str, m: Measurement | None, cpu=None) -> None:
     summary[f"read_{key}_web_cpu_ms_per_req"] = cpu.get("web") if cpu else None
 
 
-def run_all(*, url: str, plan, hospital: Hospital, summary, sql_per_s: float, log: Log) -> None:
+FLOOR_KEYS = (
+    "http_floor_post_queries",
+    "http_floor_req_per_s",
+    "http_floor_vs_sql_ratio",
+    "http_floor_p50_ms",
+    "http_floor_p95_ms",
+    "http_floor_p99_ms",
+    "http_floor_errors",
+    "http_floor_days_with_gaps",
+    "http_floor_web_cpu_ms_per_req",
+    "http_floor_db_cpu_ms_per_req",
+)
+
+
+def run_floor(
+    *, url: str, plan, hospital: Hospital, summary, sql_per_s: float, paths, jwts, log: Log
+) -> Measurement:
+    """The HTTP floor: the booking load against the floor view, under the same gunicorn."""
+    from bench.ormbase import days_with_gaps
+
+    path = floor_tokens_path()
+    # Another patient than the engine's query-count booking: both book the query day.
+    status, queries = count_post_queries(
+        path, hospital.query_day, jwts[hospital.http_users[0][1]], urlconf=FLOOR_URLCONF
+    )
+    log(f"one floor booking POST in process: HTTP {status}, {queries} queries")
+    summary["http_floor_post_queries"] = queries
+    with Gunicorn(url, settings_module=FLOOR_SETTINGS, log_name="gunicorn-floor.log") as server:
+        log(f"gunicorn (HTTP floor): {server.describe()}")
+        asyncio.run(_warm_up(server.port, paths.slots or "/healthz"))
+        with CpuMeter(server) as meter:
+            floor = book_under_load(
+                port=server.port,
+                plan=plan,
+                hospital=hospital,
+                paths=paths,
+                jwts=jwts,
+                path=path,
+                phase="http_floor",
+                name="http floor booking",
+            )
+    cpu = meter.per_request_ms(floor.ok + floor.errors)
+    log(f"{floor.line()} {_cpu_text(cpu)}")
+    summary["http_floor_req_per_s"] = floor.per_s
+    summary["http_floor_vs_sql_ratio"] = ratio(floor.per_s, sql_per_s)
+    summary["http_floor_p50_ms"] = floor.ms(50)
+    summary["http_floor_p95_ms"] = floor.ms(95)
+    summary["http_floor_p99_ms"] = floor.ms(99)
+    summary["http_floor_errors"] = floor.errors
+    summary["http_floor_days_with_gaps"] = days_with_gaps(hospital.spread["http_floor"])
+    summary["http_floor_web_cpu_ms_per_req"] = cpu["web"]
+    summary["http_floor_db_cpu_ms_per_req"] = cpu["db"]
+    return floor
+
+
+def run_all(
+    *, url: str, plan, hospital: Hospital, summary, sql_per_s: float, log: Log
+) -> list[str]:
+    """The HTTP floor, then the real API: bookings, the storm, reads. The names of the phases
+    that failed: a failed floor is logged and leaves its figures ``n/a``; the rest still runs.
+    """
+    failed_phases: list[str] = []
     paths = Paths.discover(hospital)
     log(f"API paths: {paths}")
     user_ids = [u for users in hospital.http_users for u in users] + hospital.storm_users
     jwts = mint_access_tokens(user_ids)
     query_ref = hospital.query_day
-    status, queries = count_post_queries(paths, query_ref, jwts[hospital.http_users[0][0]])
+    status, queries = count_post_queries(paths.tokens, query_ref, jwts[hospital.http_users[0][0]])
     log(f"one booking POST in process: HTTP {status}, {queries} queries")
     summary["http_token_post_queries"] = queries
     log(f"collectstatic for the production static storage: {collectstatic(url):.1f}s")
+    floor: Measurement | None = None
+    try:
+        floor = run_floor(
+            url=url,
+            plan=plan,
+            hospital=hospital,
+            summary=summary,
+            sql_per_s=sql_per_s,
+            paths=paths,
+            jwts=jwts,
+            log=log,
+        )
+    except Exception:  # noqa: BLE001 - the real HTTP phases still run; the floor shows n/a
+        log("HTTP floor failed:\n" + traceback.format_exc())
+        failed_phases.append("http_floor")
+        for key in FLOOR_KEYS:
+            summary.figures.setdefault(key, None)
     with Gunicorn(url) as server:
         log(f"gunicorn: {server.describe()}")
         for key, value in server.settings().items():
@@ -365,6 +478,7 @@ def run_all(*, url: str, plan, hospital: Hospital, summary, sql_per_s: float, lo
         summary["http_loadgen_cpu_ms_per_req"] = cpu["client"]
         summary["http_req_per_s"] = booking.per_s
         summary["http_vs_sql_ratio"] = ratio(booking.per_s, sql_per_s)
+        summary["http_vs_http_floor_ratio"] = ratio(booking.per_s, floor.per_s) if floor else None
         summary["http_p50_ms"] = booking.ms(50)
         summary["http_p95_ms"] = booking.ms(95)
         summary["http_p99_ms"] = booking.ms(99)
@@ -410,3 +524,4 @@ def run_all(*, url: str, plan, hospital: Hospital, summary, sql_per_s: float, lo
             cpu = meter.per_request_ms(m.ok + m.errors)
             log(f"{m.line()} {_cpu_text(cpu)}")
             _record_read(summary, key, m, cpu)
+    return failed_phases

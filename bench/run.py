@@ -4,9 +4,11 @@
     .venv/bin/python bench/run.py --quick    # about two minutes
 
 Phases: set up the bench database and hospital; the SQL baseline (spread over many
-doctor-days, then one hot doctor-day); the engine in process (the same two shapes); the query
-count of one booking; the HTTP API under gunicorn (bookings, the storm, reads). Every run ends
-with one summary block of ``key value`` lines, also saved to ``bench/results/latest.txt``.
+doctor-days, then one hot doctor-day); the ORM floor (the same transaction through the Django
+ORM, the same two shapes); the engine in process (the same two shapes); the query count of one
+booking; the HTTP API under gunicorn (the HTTP floor, bookings, the storm, reads); a simulated
+OPD day (``manage.py simulate_day``) held to the baseline's time for as many tokens. Every run
+ends with one summary block of ``key value`` lines, also saved to ``bench/results/latest.txt``.
 """
 
 import argparse
@@ -19,7 +21,7 @@ from pathlib import Path
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import config, database, workers
+from bench import config, database, simday, workers
 from bench.report import Summary
 from bench.stats import Measurement, ratio
 
@@ -39,6 +41,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--http-clients", type=int, help="concurrent HTTP clients (default 32)")
     parser.add_argument("--skip-http", action="store_true", help="leave out the HTTP phases")
     parser.add_argument(
+        "--sim-doctors",
+        type=int,
+        help=f"doctors of the simulated day (default {simday.FULL_DOCTORS}, "
+        f"{simday.QUICK_DOCTORS} with --quick; the target's size is 300; 0 leaves it out)",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 unless every target is met"
     )
     return parser.parse_args(argv)
@@ -57,6 +65,7 @@ def setup(url: str, plan: config.Plan, summary: Summary):
         workers=plan.workers, http_clients=plan.http_clients, storm_requests=plan.storm_requests
     )
     log(f"hospital built in {time.perf_counter() - started:.1f}s")
+    log(f"ANALYZE of the bench database: {database.analyze(url):.1f}s")
     for key, value in database.server_settings(url).items():
         summary[f"pg_{key}"] = value
     return built
@@ -114,20 +123,11 @@ def cpu_text(result: Measurement) -> str:
     return " ".join(p for p in parts if p)
 
 
-def verify_sql(hospital) -> int:
-    """Baseline tokens must be gap-free per day too, or the baseline is not doing the work."""
-    from django.db.models import Count, F, Max
+def days_with_gaps(hospital, phase: str) -> int:
+    """Baseline and floor tokens must be gap-free per day too, or they are not doing the work."""
+    from bench.ormbase import days_with_gaps as gaps
 
-    from scheduling.models import Token
-
-    days = [ref.doctor_day_id for ref in hospital.spread["sql"] + hospital.hot["sql"]]
-    bad = (
-        Token.objects.filter(doctor_day_id__in=days)
-        .values("doctor_day_id")
-        .annotate(n=Count("id"), top=Max("number"))
-        .exclude(n=F("top"))
-    )
-    return bad.count()
+    return gaps(hospital.spread[phase] + hospital.hot[phase])
 
 
 def engine_invariants(hospital) -> list[str]:
@@ -145,29 +145,44 @@ def run_sql_and_engine(
     results = {
         "sql_spread": measure("sql", url, plan, hospital, "sql", "spread", plan.sql_seconds),
         "sql_hot": measure("sql", url, plan, hospital, "sql", "hot", plan.sql_seconds),
+        "orm_spread": measure("orm_floor", url, plan, hospital, "orm", "spread", plan.sql_seconds),
+        "orm_hot": measure("orm_floor", url, plan, hospital, "orm", "hot", plan.sql_seconds),
         "engine_spread": measure(
             "engine", url, plan, hospital, "engine", "spread", plan.engine_seconds
         ),
         "engine_hot": measure("engine", url, plan, hospital, "engine", "hot", plan.engine_seconds),
     }
     sql, sql_hot = results["sql_spread"], results["sql_hot"]
+    orm, orm_hot = results["orm_spread"], results["orm_hot"]
     engine, engine_hot = results["engine_spread"], results["engine_hot"]
     summary["sql_baseline_tokens_per_s"] = sql.per_s
     summary["sql_hot_tokens_per_s"] = sql_hot.per_s
     summary["sql_errors"] = sql.errors + sql_hot.errors
+    summary["orm_floor_tokens_per_s"] = orm.per_s
+    summary["orm_floor_hot_tokens_per_s"] = orm_hot.per_s
+    summary["orm_floor_vs_sql_ratio"] = ratio(orm.per_s, sql.per_s)
+    summary["orm_floor_hot_vs_sql_hot_ratio"] = ratio(orm_hot.per_s, sql_hot.per_s)
+    summary["orm_floor_p50_ms"] = orm.ms(50)
+    summary["orm_floor_p99_ms"] = orm.ms(99)
+    summary["orm_floor_errors"] = orm.errors + orm_hot.errors
     summary["engine_tokens_per_s"] = engine.per_s
     summary["engine_hot_tokens_per_s"] = engine_hot.per_s
     summary["engine_vs_sql_ratio"] = ratio(engine.per_s, sql.per_s)
     summary["engine_hot_vs_sql_hot_ratio"] = ratio(engine_hot.per_s, sql_hot.per_s)
+    summary["engine_vs_orm_floor_ratio"] = ratio(engine.per_s, orm.per_s)
+    summary["engine_hot_vs_orm_floor_hot_ratio"] = ratio(engine_hot.per_s, orm_hot.per_s)
     summary["engine_p50_ms"] = engine.ms(50)
     summary["engine_p99_ms"] = engine.ms(99)
     summary["engine_hot_p99_ms"] = engine_hot.ms(99)
     summary["engine_errors"] = engine.errors + engine_hot.errors
     summary["sql_client_cpu_ms_per_token"] = cpu_per_token_ms(sql, "client_cpu_s")
     summary["sql_db_cpu_ms_per_token"] = cpu_per_token_ms(sql, "db_cpu_s")
+    summary["orm_floor_client_cpu_ms_per_token"] = cpu_per_token_ms(orm, "client_cpu_s")
+    summary["orm_floor_db_cpu_ms_per_token"] = cpu_per_token_ms(orm, "db_cpu_s")
     summary["engine_client_cpu_ms_per_token"] = cpu_per_token_ms(engine, "client_cpu_s")
     summary["engine_db_cpu_ms_per_token"] = cpu_per_token_ms(engine, "db_cpu_s")
-    summary["sql_days_with_gaps"] = verify_sql(hospital)
+    summary["sql_days_with_gaps"] = days_with_gaps(hospital, "sql")
+    summary["orm_floor_days_with_gaps"] = days_with_gaps(hospital, "orm")
     started = time.perf_counter()
     problems = engine_invariants(hospital)
     took = time.perf_counter() - started
@@ -191,15 +206,25 @@ def count_queries(hospital, summary: Summary) -> None:
     summary["token_request_queries"] = count
 
 
-def run_http(url: str, plan: config.Plan, hospital, summary: Summary, sql_per_s: float) -> None:
+def run_http(
+    url: str, plan: config.Plan, hospital, summary: Summary, sql_per_s: float
+) -> list[str]:
+    """The HTTP phases; the names of those that failed (the rest still ran)."""
     from bench import httpload
 
-    httpload.run_all(
+    return httpload.run_all(
         url=url, plan=plan, hospital=hospital, summary=summary, sql_per_s=sql_per_s, log=log
     )
 
 
 HTTP_KEYS = (
+    "http_floor_req_per_s",
+    "http_floor_vs_sql_ratio",
+    "http_floor_p50_ms",
+    "http_floor_p99_ms",
+    "http_floor_web_cpu_ms_per_req",
+    "http_floor_db_cpu_ms_per_req",
+    "http_vs_http_floor_ratio",
     "http_req_per_s",
     "http_vs_sql_ratio",
     "http_p50_ms",
@@ -223,9 +248,36 @@ def http_unmeasured(summary: Summary) -> None:
         summary[key] = None
 
 
+def run_simulated_day(
+    url: str, plan: config.Plan, doctors: int, results: dict[str, Measurement], summary: Summary
+) -> None:
+    """``simulate_day`` in one process on the bench database, against the baseline's time."""
+    note_load()
+    out, took = simday.run(url=url, doctors=doctors, log=log)
+    figures = simday.figures(
+        out,
+        doctors=doctors,
+        sql_per_s=results["sql_spread"].per_s,
+        orm_per_s=results["orm_spread"].per_s,
+        workers=plan.workers,
+    )
+    log(
+        f"simulated day: {doctors} doctors, {out.tokens} tokens, simulation "
+        f"{out.simulation_s:.1f}s + report {out.report_s or 0:.1f}s (subprocess {took:.1f}s), "
+        f"invariants held {'yes' if out.invariants_held else 'no'}, "
+        f"{figures['sim_vs_sql_time_ratio'] or 0:.1f}x the baseline's time, "
+        f"load {note_load():.1f}"
+    )
+    for key, value in figures.items():
+        summary[key] = value
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     plan = config.Plan.make(quick=args.quick, workers=args.workers, http_clients=args.http_clients)
+    sim_doctors = (
+        simday.default_doctors(quick=args.quick) if args.sim_doctors is None else args.sim_doctors
+    )
     url = config.database_url()
     summary = Summary()
     summary["cores"] = os.cpu_count()
@@ -245,12 +297,26 @@ def main(argv=None) -> int:
         http_unmeasured(summary)
     else:
         try:
-            run_http(url, plan, hospital, summary, results["sql_spread"].per_s)
+            failed += run_http(url, plan, hospital, summary, results["sql_spread"].per_s)
         except Exception:  # noqa: BLE001 - the summary still prints, with the HTTP figures missing
             log("HTTP phases failed:\n" + traceback.format_exc())
             failed.append("http")
             for key in HTTP_KEYS:
                 summary.figures.setdefault(key, None)
+    if sim_doctors <= 0:
+        log("simulated day skipped (--sim-doctors 0)")
+        for key in simday.KEYS:
+            summary[key] = None
+        summary["sim_doctors"] = 0
+    else:
+        try:
+            run_simulated_day(url, plan, sim_doctors, results, summary)
+        except Exception:  # noqa: BLE001 - the summary still prints, with the day's figures missing
+            log("simulated day failed:\n" + traceback.format_exc())
+            failed.append("sim")
+            for key in simday.KEYS:
+                summary[key] = None
+            summary["sim_doctors"] = sim_doctors
     summary["failed_phases"] = ",".join(failed) or "none"
     summary["load_1m_at_start"] = LOADS[0] if LOADS else None
     summary["load_1m_peak"] = max(LOADS) if LOADS else None

@@ -18,16 +18,18 @@ STATIC_ROOT = Path(tempfile.gettempdir()) / "opd_bench_static"
 HIGH_RATE = "1000000/min"
 
 
-def production_env(url: str) -> dict[str, str]:
+def production_env(url: str, settings_module: str = "opd_site.settings") -> dict[str, str]:
     """The web process's environment: production settings, with the throttles raised.
 
     DEBUG off, no test mode, a secret from the environment, HTTPS redirect off (there is no TLS
     proxy in front here). Login lockout stays on: logins are not what is measured.
+    ``settings_module`` is the production settings, or a bench module built on them (the HTTP
+    floor's ``bench.floor_settings``).
     """
     env = {k: v for k, v in os.environ.items() if k not in ("OPD_TESTING", "DEBUG", "LOG_LEVEL")}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "opd_site.settings",
+            "DJANGO_SETTINGS_MODULE": settings_module,
             "DATABASE_URL": url,
             "DEBUG": "no",
             "SECRET_KEY": BENCH_SECRET_KEY,
@@ -66,15 +68,30 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """Start ``gunicorn opd_site.wsgi`` (with the repo's gunicorn.conf.py when there is one)."""
+    """Start ``gunicorn opd_site.wsgi`` (with the repo's gunicorn.conf.py when there is one).
 
-    def __init__(self, url: str, *, workers: int | None = None):
+    ``settings_module`` replaces ``opd_site.settings`` in the environment (nothing else
+    changes); ``log_name`` is the log file under ``bench/results/``.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        workers: int | None = None,
+        settings_module: str = "opd_site.settings",
+        log_name: str = "gunicorn.log",
+    ):
         self.url = url
         self.port = free_port()
         self.conf = REPO / "gunicorn.conf.py"
         self.workers = workers
+        self.settings_module = settings_module
         self.proc: subprocess.Popen | None = None
-        self.log_path = RESULTS / "gunicorn.log"
+        self.log_path = RESULTS / log_name
+
+    def env(self) -> dict[str, str]:
+        return production_env(self.url, self.settings_module)
 
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "gunicorn"]
@@ -95,7 +112,7 @@ class Gunicorn:
             saved = dict(os.environ)
             try:
                 os.environ.clear()
-                os.environ.update(production_env(self.url))
+                os.environ.update(self.env())
                 namespace = runpy.run_path(str(self.conf))
             finally:
                 os.environ.clear()
@@ -111,7 +128,7 @@ class Gunicorn:
         source = (
             "gunicorn.conf.py" if self.conf.exists() else "bench defaults (no gunicorn.conf.py)"
         )
-        return f"{' '.join(self.command()[1:])}  [{source}]"
+        return f"{' '.join(self.command()[1:])}  [{source}, {self.settings_module}]"
 
     def __enter__(self) -> "Gunicorn":
         RESULTS.mkdir(parents=True, exist_ok=True)
@@ -119,7 +136,7 @@ class Gunicorn:
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             self.command(),
             cwd=REPO,
-            env=production_env(self.url),
+            env=self.env(),
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

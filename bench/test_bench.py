@@ -9,6 +9,7 @@ from datetime import date
 from bench.hospital import DayRef
 from bench.httpclient import Connection
 from bench.report import Summary
+from bench.simday import figures, parse
 from bench.stats import Measurement, percentile
 from bench.workers import PoolExhausted, Schedule
 
@@ -40,6 +41,7 @@ def _summary(**overrides) -> Summary:
         "storm_duplicates": 0,
         "storm_5xx": 0,
         "token_request_queries": 12,
+        "sim_vs_sql_time_ratio": 1.5,
     }
     for key, value in {**figures, **overrides}.items():
         summary[key] = value
@@ -61,6 +63,82 @@ def test_an_unmeasured_figure_is_not_a_met_target():
     lines = _summary(http_vs_sql_ratio=None, http_p99_ms=None).render().splitlines()
     assert "http_vs_sql_ratio n/a" in lines
     assert "target_http n/a" in lines
+    assert "targets_met no" in lines
+
+
+def test_reachable_lines_hold_the_floors_to_the_targets_thresholds():
+    lines = _summary(
+        orm_floor_vs_sql_ratio=0.5, http_floor_vs_sql_ratio=0.25, http_floor_p99_ms=99.0
+    ).render()
+    assert "engine_target_reachable yes" in lines.splitlines()
+    assert "http_target_reachable yes" in lines.splitlines()
+    low = _summary(
+        orm_floor_vs_sql_ratio=0.49, http_floor_vs_sql_ratio=0.4, http_floor_p99_ms=100.0
+    )
+    assert "engine_target_reachable no" in low.render().splitlines()
+    assert "http_target_reachable no" in low.render().splitlines()
+    slow = _summary(orm_floor_vs_sql_ratio=0.6, http_floor_vs_sql_ratio=0.2, http_floor_p99_ms=50.0)
+    assert "http_target_reachable no" in slow.render().splitlines()
+
+
+def test_reachable_lines_are_not_targets():
+    lines = _summary(orm_floor_vs_sql_ratio=0.1, http_floor_vs_sql_ratio=0.1).render().splitlines()
+    assert "engine_target_reachable no" in lines
+    assert "http_target_reachable n/a" in lines  # the floor's p99 was not measured
+    assert "targets_met yes" in lines
+    assert "engine_target_reachable n/a" in _summary().render().splitlines()
+
+
+SIM_OUTPUT = """\
+TOTALS
+  seats               2400 (effective 2390 after delays and cancelled slots)
+  tokens issued       2000; seats held at the end 1815
+  consultations       2055 completed; last one ended at Mon 13:05
+invariants held: yes
+wall_time_s 84.00
+events_per_s 76.5
+service_calls_per_s 106.1
+simulation_s 80.00 report_s 4.00
+service_s request_token 30.18 calls 2444 ms_per_call 12.3
+service_s complete 15.11 calls 2055 ms_per_call 7.4
+"""
+
+
+def test_simulate_day_output_is_read_back():
+    out = parse(SIM_OUTPUT)
+    assert (out.tokens, out.wall_s, out.simulation_s, out.report_s) == (2000, 84.0, 80.0, 4.0)
+    assert out.invariants_held is True
+    assert out.services["request_token"].calls == 2444
+    assert out.services["request_token"].ms_per_call == 12.3
+    assert parse(SIM_OUTPUT.replace("held: yes", "held: no")).invariants_held is False
+    assert parse("Traceback ...").simulation_s is None
+
+
+def test_simulated_day_is_held_to_the_baseline_time_for_its_tokens():
+    got = figures(parse(SIM_OUTPUT), doctors=100, sql_per_s=1000.0, orm_per_s=250.0, workers=8)
+    assert got["sim_baseline_s"] == 2.0  # 2000 tokens at 1000/s
+    assert got["sim_vs_sql_time_ratio"] == 40.0  # simulation_s, not wall_time_s
+    assert got["sim_vs_sql_single_worker_time_ratio"] == 5.0  # one worker: 125/s, 16 s
+    assert got["sim_orm_floor_s"] == 8.0
+    assert got["sim_vs_orm_floor_time_ratio"] == 10.0
+    assert got["sim_request_token_ms_per_call"] == 12.3
+    unmeasured = figures(parse(SIM_OUTPUT), doctors=100, sql_per_s=0.0, orm_per_s=0.0, workers=8)
+    assert unmeasured["sim_baseline_s"] is None
+    assert unmeasured["sim_vs_sql_time_ratio"] is None
+
+
+def test_sim_target_and_its_reachability():
+    fast = _summary(sim_vs_sql_time_ratio=2.0, sim_baseline_s=2.0, sim_orm_floor_s=4.0).render()
+    assert "target_sim yes" in fast.splitlines()
+    assert "sim_target_reachable yes" in fast.splitlines()
+    assert "targets_met yes" in fast.splitlines()
+    slow = _summary(sim_vs_sql_time_ratio=2.1, sim_baseline_s=2.0, sim_orm_floor_s=4.1).render()
+    assert "target_sim no" in slow.splitlines()
+    assert "sim_target_reachable no" in slow.splitlines()
+    assert "targets_met no" in slow.splitlines()
+    lines = _summary(sim_vs_sql_time_ratio=None).render().splitlines()
+    assert "target_sim n/a" in lines
+    assert "sim_target_reachable n/a" in lines
     assert "targets_met no" in lines
 
 

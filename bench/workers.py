@@ -83,6 +83,8 @@ def _worker_main(kind, index, payload, barriers, start_at, seconds, queue):
     try:
         if kind.startswith("sql"):
             from bench.sqlbase import prepare
+        elif kind.startswith("orm"):
+            from bench.ormbase import prepare
         else:
             from bench.engine import prepare
         book, backend_pid = prepare(index=index, payload=payload)

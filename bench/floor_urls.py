@@ -1,0 +1,17 @@
+"""The site's URL conf plus the HTTP floor's booking view (``bench.floor_settings`` only)."""
+
+from django.urls import path
+
+from bench.floor_views import FloorTokenApi
+from opd_site import urls as site
+
+FLOOR_TOKENS_PATH = "/bench/floor-tokens"
+
+urlpatterns = [
+    path(FLOOR_TOKENS_PATH.lstrip("/"), FloorTokenApi.as_view(), name="bench-floor-tokens"),
+    *site.urlpatterns,
+]
+
+handler400 = site.handler400
+handler404 = site.handler404
+handler500 = site.handler500
