@@ -24,8 +24,14 @@ def _values(*params) -> list:
     return [str(p) if isinstance(p, str) else p for p in params]
 
 
+# Columns are named, not ``s.*``: a prepared statement's result must keep its shape when a
+# migration adds a column while old workers still run.
+_SLOT_COLUMNS = ", ".join(
+    f"s.{connection.ops.quote_name(field.column)}" for field in Slot._meta.concrete_fields
+)
+
 SEAT_COUNTS = f"""
-SELECT s.*,
+SELECT {_SLOT_COLUMNS},
     SUM(CASE WHEN t.priority < %s THEN 1 ELSE 0 END) AS n_regular,
     SUM(CASE WHEN t.priority < %s AND t.source IN ({_marks(ADVANCE_SOURCES)})
         THEN 1 ELSE 0 END) AS n_advance,
