@@ -40,7 +40,7 @@ SELECT {_SLOT_COLUMNS},
         THEN 1 ELSE 0 END) AS n_held
 FROM {Slot._meta.db_table} s
 LEFT JOIN {Token._meta.db_table} t
-    ON t.slot_id = s.id AND t.status IN ({_marks(ACTIVE_STATUSES)})
+    ON t.slot_id = s.id AND t.doctor_day_id = %s AND t.status IN ({_marks(ACTIVE_STATUSES)})
 WHERE s.doctor_day_id = %s
 GROUP BY s.id
 ORDER BY s.start, s.id
@@ -59,6 +59,7 @@ def slots_with_seat_counts(doctor_day_id: int) -> list[Slot]:
         emergency,
         emergency,
         *HELD_STATUSES,
+        doctor_day_id,
         *ACTIVE_STATUSES,
         doctor_day_id,
     )
