@@ -107,9 +107,15 @@ def ensure_patient_may_book(*, patient: Patient, doctor: Doctor, source: str) ->
 
 def existing_place(*, doctor_day: DoctorDay, patient: Patient) -> dict | None:
     """The patient's active token or waiting entry on this doctor-day, if any (ids only)."""
-    rows = places_held(doctor_day_id=doctor_day.id, patient_id=patient.id)
-    for kind, pk, reference in sorted(rows, key=lambda row: row[0] != "token"):
-        return {"token": pk, "reference": reference} if kind == "token" else {"waiting": pk}
+    held = {
+        kind: (pk, reference)
+        for kind, pk, reference in places_held(doctor_day_id=doctor_day.id, patient_id=patient.id)
+    }
+    if "token" in held:
+        pk, reference = held["token"]
+        return {"token": pk, "reference": reference}
+    if "waiting" in held:
+        return {"waiting": held["waiting"][0]}
     return None
 
 
