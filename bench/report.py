@@ -70,6 +70,11 @@ class Summary:
             "engine_target_reachable": f["orm_floor_vs_sql_ratio"] >= ENGINE_RATIO_TARGET
             if known("orm_floor_vs_sql_ratio")
             else None,
+            # Any engine, hand-written SQL included: the engine's own statements, no ORM.
+            "engine_target_reachable_without_orm": f["policy_floor_vs_sql_ratio"]
+            >= ENGINE_RATIO_TARGET
+            if known("policy_floor_vs_sql_ratio")
+            else None,
             "http_target_reachable": (
                 f["http_floor_vs_sql_ratio"] >= HTTP_RATIO_TARGET
                 and f["http_floor_p99_ms"] < HTTP_P99_TARGET_MS

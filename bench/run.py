@@ -152,6 +152,9 @@ def run_sql_and_engine(
     # spread thousands of tokens over many days, refresh the statistics, as autovacuum keeps
     # them current in a database in use, before the phases that read tokens.
     log(f"ANALYZE after the baseline phases: {database.analyze(url):.1f}s")
+    results["policy_spread"] = measure(
+        "policy_floor", url, plan, hospital, "policy", "spread", plan.sql_seconds
+    )
     results["engine_spread"] = measure(
         "engine", url, plan, hospital, "engine", "spread", plan.engine_seconds
     )
@@ -171,12 +174,18 @@ def run_sql_and_engine(
     summary["orm_floor_p50_ms"] = orm.ms(50)
     summary["orm_floor_p99_ms"] = orm.ms(99)
     summary["orm_floor_errors"] = orm.errors + orm_hot.errors
+    policy = results["policy_spread"]
+    summary["policy_floor_tokens_per_s"] = policy.per_s
+    summary["policy_floor_vs_sql_ratio"] = ratio(policy.per_s, sql.per_s)
+    summary["policy_floor_p99_ms"] = policy.ms(99)
+    summary["policy_floor_errors"] = policy.errors
     summary["engine_tokens_per_s"] = engine.per_s
     summary["engine_hot_tokens_per_s"] = engine_hot.per_s
     summary["engine_vs_sql_ratio"] = ratio(engine.per_s, sql.per_s)
     summary["engine_hot_vs_sql_hot_ratio"] = ratio(engine_hot.per_s, sql_hot.per_s)
     summary["engine_vs_orm_floor_ratio"] = ratio(engine.per_s, orm.per_s)
     summary["engine_hot_vs_orm_floor_hot_ratio"] = ratio(engine_hot.per_s, orm_hot.per_s)
+    summary["engine_vs_policy_floor_ratio"] = ratio(engine.per_s, policy.per_s)
     summary["engine_p50_ms"] = engine.ms(50)
     summary["engine_p99_ms"] = engine.ms(99)
     summary["engine_hot_p99_ms"] = engine_hot.ms(99)
@@ -185,10 +194,13 @@ def run_sql_and_engine(
     summary["sql_db_cpu_ms_per_token"] = cpu_per_token_ms(sql, "db_cpu_s")
     summary["orm_floor_client_cpu_ms_per_token"] = cpu_per_token_ms(orm, "client_cpu_s")
     summary["orm_floor_db_cpu_ms_per_token"] = cpu_per_token_ms(orm, "db_cpu_s")
+    summary["policy_floor_client_cpu_ms_per_token"] = cpu_per_token_ms(policy, "client_cpu_s")
+    summary["policy_floor_db_cpu_ms_per_token"] = cpu_per_token_ms(policy, "db_cpu_s")
     summary["engine_client_cpu_ms_per_token"] = cpu_per_token_ms(engine, "client_cpu_s")
     summary["engine_db_cpu_ms_per_token"] = cpu_per_token_ms(engine, "db_cpu_s")
     summary["sql_days_with_gaps"] = days_with_gaps(hospital, "sql")
     summary["orm_floor_days_with_gaps"] = days_with_gaps(hospital, "orm")
+    summary["policy_floor_days_with_gaps"] = days_with_gaps(hospital, "policy")
     started = time.perf_counter()
     problems = engine_invariants(hospital)
     took = time.perf_counter() - started

@@ -81,7 +81,9 @@ def process_cpu_s(pid: int | None) -> float | None:
 def _worker_main(kind, index, payload, barriers, start_at, seconds, queue):
     result = Measurement(name=kind, clients=1)
     try:
-        if kind.startswith("sql"):
+        if kind.startswith("policy"):
+            from bench.sqlpolicy import prepare
+        elif kind.startswith("sql"):
             from bench.sqlbase import prepare
         elif kind.startswith("orm"):
             from bench.ormbase import prepare

@@ -47,12 +47,9 @@ ORDER BY s.start, s.id
 """  # noqa: S608
 
 
-def slots_with_seat_counts(doctor_day_id: int) -> list[Slot]:
-    """The day's slots in order, each with ``n_regular``, ``n_advance`` (regular tokens of an
-    advance source), ``n_emergency`` (active tokens of emergency priority) and ``n_held``
-    (regular tokens checked in, in consultation or completed)."""
+def seat_count_params(doctor_day_id: int) -> list:
     emergency = policy.emergency_priority()
-    params = _values(
+    return _values(
         emergency,
         emergency,
         *ADVANCE_SOURCES,
@@ -63,11 +60,17 @@ def slots_with_seat_counts(doctor_day_id: int) -> list[Slot]:
         *ACTIVE_STATUSES,
         doctor_day_id,
     )
-    return list(Slot.objects.raw(SEAT_COUNTS, params))
+
+
+def slots_with_seat_counts(doctor_day_id: int) -> list[Slot]:
+    """The day's slots in order, each with ``n_regular``, ``n_advance`` (regular tokens of an
+    advance source), ``n_emergency`` (active tokens of emergency priority) and ``n_held``
+    (regular tokens checked in, in consultation or completed)."""
+    return list(Slot.objects.raw(SEAT_COUNTS, seat_count_params(doctor_day_id)))
 
 
 @functools.cache
-def _places_sql() -> str:
+def places_sql() -> str:
     from queueing.models import WaitingEntry
 
     return f"""
@@ -79,12 +82,10 @@ WHERE doctor_day_id = %s AND patient_id = %s AND status = %s
 """  # noqa: S608
 
 
-def places_held(*, doctor_day_id: int, patient_id: int) -> list[tuple[str, int, str]]:
-    """The patient's active tokens and open waiting entries on the day, as (kind, id,
-    reference) rows: kind is "token" or "waiting"; a waiting entry has no reference."""
+def places_params(doctor_day_id: int, patient_id: int) -> list:
     from queueing.models import WaitingEntry
 
-    params = _values(
+    return _values(
         doctor_day_id,
         patient_id,
         *ACTIVE_STATUSES,
@@ -92,6 +93,11 @@ def places_held(*, doctor_day_id: int, patient_id: int) -> list[tuple[str, int, 
         patient_id,
         WaitingEntry.Status.WAITING,
     )
+
+
+def places_held(*, doctor_day_id: int, patient_id: int) -> list[tuple[str, int, str]]:
+    """The patient's active tokens and open waiting entries on the day, as (kind, id,
+    reference) rows: kind is "token" or "waiting"; a waiting entry has no reference."""
     with connection.cursor() as cursor:
-        cursor.execute(_places_sql(), params)
+        cursor.execute(places_sql(), places_params(doctor_day_id, patient_id))
         return cursor.fetchall()
