@@ -109,10 +109,10 @@ class Gunicorn:
         reads it, with the web process's environment)."""
         found: dict[str, object] = {"workers": 1, "worker_class": "sync"}
         if self.conf.exists():
-            saved = dict(os.environ)
+            saved, web_env = dict(os.environ), self.env()
             try:
                 os.environ.clear()
-                os.environ.update(self.env())
+                os.environ.update(web_env)
                 namespace = runpy.run_path(str(self.conf))
             finally:
                 os.environ.clear()
