@@ -10,7 +10,6 @@ import json
 import os
 import sys
 import tempfile
-from argparse import ArgumentTypeError
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -25,6 +24,7 @@ from accounts.models import Patient
 from doctors.models import Department, Doctor
 from queueing.models import WaitingEntry
 from scheduling import clock
+from scheduling.management.arguments import iso_date
 from scheduling.models import DoctorDay, Refund, Slot, Token, TokenEvent
 
 FORMAT = "opd-day-export"
@@ -139,19 +139,12 @@ def serialize_rows(rows: DayRows) -> list[dict]:
     return json.loads(json.dumps(objects, cls=_ExactEncoder))
 
 
-def _parse_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {value!r}") from None
-
-
 class Command(BaseCommand):
     help = "Export a day's doctor-days, slots, tokens, events, waiting entries and refunds to JSON."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--date", type=_parse_date, default=None, help="The day, YYYY-MM-DD (default today)."
+            "--date", type=iso_date, default=None, help="The day, YYYY-MM-DD (default today)."
         )
         parser.add_argument(
             "--doctor",

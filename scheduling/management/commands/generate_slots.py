@@ -1,17 +1,10 @@
-from argparse import ArgumentTypeError
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
 from scheduling import clock
+from scheduling.management.arguments import iso_date
 from scheduling.services.slots import generate_slots
-
-
-def _parse_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -23,7 +16,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--start",
-            type=_parse_date,
+            type=iso_date,
             default=None,
             help="First date, YYYY-MM-DD (default today).",
         )

@@ -1,7 +1,7 @@
 """Simulate one OPD day on a synthetic hospital through the real engine, and report on it."""
 
 import time as wallclock
-from argparse import ArgumentTypeError, BooleanOptionalAction
+from argparse import BooleanOptionalAction
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from django.db.models import Max
 
 from scheduling import clock
 from scheduling.invariants import check_invariants
+from scheduling.management.arguments import iso_date, positive_int
 from scheduling.models import TokenEvent
 from scheduling.simulation.demand import SCENARIOS
 from scheduling.simulation.hospital import HospitalInUse, local, sim_doctor_days
@@ -18,23 +19,6 @@ from scheduling.simulation.report import build_report, invariant_lines, render_h
 from scheduling.simulation.runner import simulate
 
 HISTORY_START = timedelta(days=14)  # the clock starts before the first past visit
-
-
-def _parse_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {value!r}") from None
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise ArgumentTypeError(f"expected a whole number, not {value!r}") from None
-    if number < 1:
-        raise ArgumentTypeError("must be at least 1")
-    return number
 
 
 def next_monday(today: date) -> date:
@@ -64,11 +48,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--doctors", type=_positive, default=3, help="Number of doctors (default 3)."
+            "--doctors", type=positive_int, default=3, help="Number of doctors (default 3)."
         )
         parser.add_argument(
             "--date",
-            type=_parse_date,
+            type=iso_date,
             default=None,
             help="The simulated date, YYYY-MM-DD (default: the next Monday after today).",
         )
@@ -77,7 +61,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--patients",
-            type=_positive,
+            type=positive_int,
             default=None,
             help="Total demand in patients (default: the scenario's load times the day's seats; "
             "1.1 for normal).",
