@@ -224,6 +224,17 @@ def token_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+def _perform(request: HttpRequest, action: tuple, token: Token) -> None:
+    """Run a token action's service as the signed-in user; say what happened, or why not."""
+    service, done = action
+    try:
+        service(token=token, actor=request.user)
+    except DomainError as error:
+        _report(request, error)
+    else:
+        messages.success(request, done.format(number=token.display_number))
+
+
 DESK_ACTIONS = {
     "check-in": (lifecycle.check_in, "{number} checked in."),
     "fast-track": (emergency.fast_track, "{number} fast-tracked to emergency priority."),
@@ -238,13 +249,7 @@ def token_action(request: HttpRequest, reference: str, action: str) -> HttpRespo
     if action not in DESK_ACTIONS:
         raise Http404("Unknown action")
     token = _desk_token(request, reference)
-    service, done = DESK_ACTIONS[action]
-    try:
-        service(token=token, actor=request.user)
-    except DomainError as error:
-        _report(request, error)
-    else:
-        messages.success(request, done.format(number=token.display_number))
+    _perform(request, DESK_ACTIONS[action], token)
     return redirect("desk:token", reference=token.reference)
 
 
@@ -390,11 +395,5 @@ def console_token_action(request: HttpRequest, reference: str, action: str) -> H
     if action not in CONSOLE_ACTIONS:
         raise Http404("Unknown action")
     token = get_object_or_404(visible_tokens(request.user), reference=reference)
-    service, done = CONSOLE_ACTIONS[action]
-    try:
-        service(token=token, actor=request.user)
-    except DomainError as error:
-        _report(request, error)
-    else:
-        messages.success(request, done.format(number=token.display_number))
+    _perform(request, CONSOLE_ACTIONS[action], token)
     return _back_to_console(token.doctor_day.doctor, request)
