@@ -19,8 +19,7 @@ from scheduling.models import (
     Token,
     TokenEvent,
 )
-from tests import factories
-from tests.ops.conftest import book
+from tests.scheduling.helpers import book
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +94,7 @@ def test_round_trip_into_an_empty_database_reads_the_same(busy_day, tmp_path, cl
     restored = DoctorDay.objects.get(date=busy_day.date)
     last_number = Token.objects.filter(doctor_day=restored).order_by("-number").first().number
     busy_day.doctor_day, busy_day.doctor = restored, restored.doctor
-    allocation = book(busy_day, factories.PatientFactory())
+    allocation = book(busy_day)
     assert allocation.waitlisted or allocation.token.number == last_number + 1
     assert check_invariants() == []
 

@@ -9,7 +9,8 @@ from scheduling import locking
 from scheduling.errors import AlreadyBooked
 from scheduling.services.allocation import request_token
 from tests import factories
-from tests.ops.conftest import make_doctor_day
+from tests.ops.conftest import OPS_HOURS
+from tests.scheduling.helpers import make_day
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_metrics_need_the_bearer_token_when_one_is_configured(client, monkeypatc
 
 
 def test_waiting_list_length_is_read_from_the_database_at_scrape_time(client, clock):
-    day = make_doctor_day(on=clock.at.date())
+    day = make_day(on=clock.at.date(), hours=OPS_HOURS)
     prefix = day.doctor.token_prefix
     for _ in range(3):
         factories.WaitingEntryFactory(doctor_day=day.doctor_day)
@@ -85,7 +86,7 @@ def test_waiting_list_length_is_read_from_the_database_at_scrape_time(client, cl
 
 
 def test_allocations_are_counted_by_outcome_and_source_and_refusals_by_code(client, clock):
-    day = make_doctor_day(on=clock.at.date())
+    day = make_day(on=clock.at.date(), hours=OPS_HOURS)
     patient = factories.PatientFactory()
     # The engine's own hook when it is in place; otherwise the same decorator applied here.
     counted = (
@@ -111,7 +112,7 @@ def test_lock_waits_are_timed_around_the_doctor_day_lock(client, clock, monkeypa
     if not getattr(locking._lock_day, "times_lock_wait", False):
         # Until the engine carries the hook, put it where the engine will.
         monkeypatch.setattr(locking, "_lock_day", metrics.timed_lock_wait(locking._lock_day))
-    day = make_doctor_day(on=clock.at.date())
+    day = make_day(on=clock.at.date(), hours=OPS_HOURS)
     before = value(scrape(client), "opd_lock_wait_seconds_count")
 
     request_token(
