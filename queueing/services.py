@@ -135,20 +135,14 @@ def promote_waiting(*, seats: DaySeats, actor=None, reason: str = "A seat became
             requested_at=entry.requested_at,
             actor=actor,
             reason=entry.reason,
+            kind=EventKind.PROMOTED,
+            why=reason,
+            waiting_entry=entry,
         )
         entry.status = WaitingEntry.Status.ALLOCATED
         entry.allocated_token = token
         entry.closed_at = now
         entry.save(update_fields=["status", "allocated_token", "closed_at"])
-        record_event(
-            kind=EventKind.PROMOTED,
-            doctor_day=seats.doctor_day,
-            token=token,
-            waiting_entry=entry,
-            to_slot=slot_seats.slot,
-            actor=actor,
-            reason=reason,
-        )
         notify_patient(patient=entry.patient, kind=EventKind.PROMOTED, token=token)
         issued.append(token)
     return issued

@@ -17,7 +17,6 @@ from scheduling.errors import (
     SlotNotBookable,
     SourceNotAllowed,
 )
-from scheduling.events import record_event
 from scheduling.locking import doctor_day_locked
 from scheduling.models import (
     ADVANCE_SOURCES,
@@ -188,15 +187,7 @@ def request_token(
             "reason": reason,
         }
         if target.can_seat(source, now):
-            token = issue_token(slot_seats=target, **issue)
-            record_event(
-                kind=EventKind.BOOKED,
-                doctor_day=doctor_day,
-                token=token,
-                to_slot=target.slot,
-                actor=actor,
-                reason=reason,
-            )
+            token = issue_token(slot_seats=target, kind=EventKind.BOOKED, why=reason, **issue)
             return Allocation(Outcome.DIRECT, "Seated in the requested slot.", token=token)
         bumped = make_room_by_bump(
             seats=seats,
@@ -208,14 +199,11 @@ def request_token(
             reason=f"Made room for a {source.label.lower()} token of higher priority.",
         )
         if bumped is not None:
-            token = issue_token(slot_seats=target, **issue)
-            record_event(
+            token = issue_token(
+                slot_seats=target,
                 kind=EventKind.BOOKED,
-                doctor_day=doctor_day,
-                token=token,
-                to_slot=target.slot,
-                actor=actor,
-                reason=f"Seated by moving token {bumped.display_number} to a later slot.",
+                why=f"Seated by moving token {bumped.display_number} to a later slot.",
+                **issue,
             )
             return Allocation(
                 Outcome.BUMPED,
@@ -228,15 +216,8 @@ def request_token(
         later = seats.first_free(source, now, after=target.slot) or seats.first_free(source, now)
         if later is not None:
             why = "The requested slot was full; seated in the earliest later slot with room."
-            token = issue_token(slot_seats=later, original_slot=target.slot, **issue)
-            record_event(
-                kind=EventKind.MOVED,
-                doctor_day=doctor_day,
-                token=token,
-                from_slot=target.slot,
-                to_slot=later.slot,
-                actor=actor,
-                reason=why,
+            token = issue_token(
+                slot_seats=later, original_slot=target.slot, kind=EventKind.MOVED, why=why, **issue
             )
             return Allocation(Outcome.MOVED, why, token=token)
         from queueing.services import add_to_waiting_list

@@ -79,16 +79,10 @@ def admit_emergency(
             actor=actor,
             reason=reason,
             is_overflow=outcome == Outcome.OVERFLOW,
-        )
-        record_event(
             kind=EventKind.OVERFLOW
             if outcome == Outcome.OVERFLOW
             else EventKind.EMERGENCY_ADMITTED,
-            doctor_day=doctor_day,
-            token=token,
-            to_slot=target.slot,
-            actor=actor,
-            reason=f"{MESSAGES[outcome]} {reason}".strip(),
+            why=f"{MESSAGES[outcome]} {reason}".strip(),
         )
         return Allocation(outcome, MESSAGES[outcome], token=token, bumped=bumped)
 

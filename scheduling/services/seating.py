@@ -196,19 +196,21 @@ def issue_token(
     source: str,
     priority: int,
     requested_at: datetime,
+    kind: EventKind,
+    why: str,
     actor=None,
     reason: str = "",
-    fee=None,
     original_slot: Slot | None = None,
     is_overflow: bool = False,
+    waiting_entry=None,
 ) -> Token:
-    """Give the patient the next number of the day and a seat in ``slot_seats``."""
+    """Give the patient the next number of the day and a seat in ``slot_seats``, and record
+    it: a ``kind`` event saying ``why`` (from ``original_slot`` when the request asked for
+    another slot; with the ``waiting_entry`` it came from, if any)."""
     doctor_day = seats.doctor_day
     DoctorDay.objects.filter(pk=doctor_day.pk).update(token_counter=F("token_counter") + 1)
     doctor_day.token_counter += 1
     slot = slot_seats.slot
-    if fee is None:
-        fee = fee_for(source=source, slot=slot)
     token = Token.objects.create(
         doctor_day=doctor_day,
         slot=slot,
@@ -217,7 +219,7 @@ def issue_token(
         source=source,
         priority=priority,
         reason=reason[:300],
-        fee=fee,
+        fee=fee_for(source=source, slot=slot),
         original_slot=original_slot,
         is_overflow=is_overflow,
         requested_at=requested_at,
@@ -225,6 +227,16 @@ def issue_token(
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     slot_seats.take(token)
+    record_event(
+        kind=kind,
+        doctor_day=doctor_day,
+        token=token,
+        waiting_entry=waiting_entry,
+        from_slot=original_slot,
+        to_slot=slot,
+        actor=actor,
+        reason=why,
+    )
     return token
 
 
