@@ -15,9 +15,6 @@ from datetime import date
 from bench.config import configure_django
 from bench.hospital import DayRef
 
-# The priority an online booking gets (settings OPD["PRIORITIES"]); the SQL baseline uses it too.
-ONLINE_PRIORITY = 50
-
 
 def allocate(*, doctor_id: int, day: date, patient_id: int, slot_id: int | None = None, actor=None):
     """Book one token in one transaction; the ``Token`` it created.
@@ -30,6 +27,7 @@ def allocate(*, doctor_id: int, day: date, patient_id: int, slot_id: int | None 
     from django.db.models import F, OuterRef, Subquery
     from django.utils import timezone
 
+    from scheduling import policy
     from scheduling.models import DoctorDay, EventKind, Slot, Source, Token, TokenEvent
 
     days = DoctorDay.objects.select_for_update()
@@ -46,7 +44,7 @@ def allocate(*, doctor_id: int, day: date, patient_id: int, slot_id: int | None 
             patient_id=patient_id,
             number=doctor_day.token_counter + 1,
             source=Source.ONLINE,
-            priority=ONLINE_PRIORITY,
+            priority=policy.priority_for(Source.ONLINE),
             requested_at=now,
             booked_at=now,
             created_by=actor,
