@@ -1,7 +1,13 @@
 """The OpenAPI schema: valid without a warning, complete, and served with its Swagger UI."""
 
+import base64
+import hashlib
+from html.parser import HTMLParser
+
 import pytest
 import yaml
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
 from tests.api.conftest import signed_in
@@ -136,9 +142,97 @@ def test_the_booking_operation_documents_201_202_and_the_idempotency_key(schema)
     assert booking["requestBody"]["content"]["application/json"]["examples"]
 
 
-def test_swagger_ui_is_served(db):
-    response = signed_in(None).get("/api/v1/docs/")
+class _PageAssets(HTMLParser):
+    """The script and stylesheet URLs a page loads, and its inline <script>/<style> bodies."""
 
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.inline: dict[str, list[str]] = {"script": [], "style": []}
+        self._open: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("src"):
+            self.urls.append(attrs["src"])
+        elif tag == "link" and attrs.get("href"):
+            self.urls.append(attrs["href"])
+        elif tag in self.inline:
+            self._open = tag
+            self.inline[tag].append("")
+
+    def handle_endtag(self, tag):
+        if tag == self._open:
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open:
+            self.inline[self._open][-1] += data
+
+
+def _docs_page():
+    response = signed_in(None).get("/api/v1/docs/")
     assert response.status_code == 200
-    assert b"swagger-ui" in response.content
-    assert "cdn.jsdelivr.net" in response["Content-Security-Policy"]
+    assets = _PageAssets()
+    assets.feed(response.content.decode())
+    return response, assets
+
+
+def _csp_sources(policy: str) -> set[str]:
+    return {
+        source
+        for directive in policy.split(";")
+        if directive.strip()
+        for source in directive.split()[1:]
+    }
+
+
+def _sha256(text: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+def test_swagger_ui_names_no_external_host(db):
+    response, assets = _docs_page()
+    html = response.content.decode()
+
+    assert 'id="swagger-ui"' in html
+    assert "cdn.jsdelivr.net" not in html
+    assert "https://" not in html
+    assert "http://" not in html
+    assert assets.urls
+    assert all(url.startswith("/") and not url.startswith("//") for url in assets.urls)
+
+
+def test_swagger_ui_policy_allows_only_its_own_site(db):
+    response, assets = _docs_page()
+    policy = response["Content-Security-Policy"]
+    inline_style_hashes = {_sha256(style) for style in assets.inline["style"]}
+
+    assert _csp_sources(policy) == {"'self'", "'none'", "data:"} | inline_style_hashes
+    assert "script-src 'self';" in policy
+    # Nothing runs inline: the start-up script is a same-origin request of its own.
+    assert not any(script.strip() for script in assets.inline["script"])
+
+
+def test_every_swagger_ui_asset_is_served_by_the_site(db):
+    _, assets = _docs_page()
+    client = signed_in(None)
+
+    # Tests do not serve /static/ (WhiteNoise reads STATIC_ROOT, which collectstatic fills in
+    # production): a static URL counts when the static file finders resolve it.
+    static_urls = [url for url in assets.urls if url.startswith(settings.STATIC_URL)]
+    own_urls = [url for url in assets.urls if not url.startswith(settings.STATIC_URL)]
+    assert {url.rsplit("/", 1)[-1] for url in static_urls} >= {
+        "swagger-ui.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+    }
+    for url in static_urls:
+        assert finders.find(url.removeprefix(settings.STATIC_URL)), url
+    assert own_urls == ["/api/v1/docs/?script="]
+    script = client.get(own_urls[0])
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle(" in script.content
+    assert b"/api/v1/schema/" in script.content
