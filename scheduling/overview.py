@@ -21,7 +21,7 @@ from django.db.models import (
 from accounts.models import Patient
 from doctors.models import Department, Doctor
 from queueing.models import WaitingEntry
-from queueing.selectors import QUEUED_STATUSES, serving_rank
+from queueing.selectors import queued_tokens, serving_rank
 from scheduling import clock, policy
 from scheduling.models import ACTIVE_STATUSES, HELD_STATUSES, DoctorDay, Slot, Token, TokenStatus
 from scheduling.services.seating import effective_capacity
@@ -179,7 +179,7 @@ def board_for(
     if not rows:
         return []
     ranked = (
-        Token.objects.filter(doctor_day_id__in=list(rows), status__in=QUEUED_STATUSES)
+        queued_tokens(list(rows))
         .annotate(place=serving_rank(clock.now()))
         .filter(place__lte=upcoming + 1)
         .only("id", "doctor_day_id", "number", "status")
