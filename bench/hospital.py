@@ -22,7 +22,7 @@ STORM_CAPACITY = 20
 READS_BOOKED = 40
 READS_CHECKED_IN = 30
 BIG_CAPACITY = 30000
-PHASES = ("sql", "policy", "orm", "engine", "http", "http_floor")
+PHASES = ("sql", "policy", "django", "orm", "engine", "http", "http_floor")
 
 
 @dataclass(frozen=True)

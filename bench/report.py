@@ -70,7 +70,13 @@ class Summary:
             "engine_target_reachable": f["orm_floor_vs_sql_ratio"] >= ENGINE_RATIO_TARGET
             if known("orm_floor_vs_sql_ratio")
             else None,
-            # Any engine, hand-written SQL included: the engine's own statements, no ORM.
+            # Any engine in Django, hand-written SQL included: the engine's own statements
+            # through Django's connection, with no ORM and no policy Python at all.
+            "engine_target_reachable_in_django": f["django_floor_vs_sql_ratio"]
+            >= ENGINE_RATIO_TARGET
+            if known("django_floor_vs_sql_ratio")
+            else None,
+            # The same statements in raw psycopg, outside Django altogether.
             "engine_target_reachable_without_orm": f["policy_floor_vs_sql_ratio"]
             >= ENGINE_RATIO_TARGET
             if known("policy_floor_vs_sql_ratio")

@@ -155,6 +155,9 @@ def run_sql_and_engine(
     results["policy_spread"] = measure(
         "policy_floor", url, plan, hospital, "policy", "spread", plan.sql_seconds
     )
+    results["django_spread"] = measure(
+        "django_floor", url, plan, hospital, "django", "spread", plan.sql_seconds
+    )
     results["engine_spread"] = measure(
         "engine", url, plan, hospital, "engine", "spread", plan.engine_seconds
     )
@@ -179,6 +182,11 @@ def run_sql_and_engine(
     summary["policy_floor_vs_sql_ratio"] = ratio(policy.per_s, sql.per_s)
     summary["policy_floor_p99_ms"] = policy.ms(99)
     summary["policy_floor_errors"] = policy.errors
+    django = results["django_spread"]
+    summary["django_floor_tokens_per_s"] = django.per_s
+    summary["django_floor_vs_sql_ratio"] = ratio(django.per_s, sql.per_s)
+    summary["django_floor_p99_ms"] = django.ms(99)
+    summary["django_floor_errors"] = django.errors
     summary["engine_tokens_per_s"] = engine.per_s
     summary["engine_hot_tokens_per_s"] = engine_hot.per_s
     summary["engine_vs_sql_ratio"] = ratio(engine.per_s, sql.per_s)
@@ -196,11 +204,14 @@ def run_sql_and_engine(
     summary["orm_floor_db_cpu_ms_per_token"] = cpu_per_token_ms(orm, "db_cpu_s")
     summary["policy_floor_client_cpu_ms_per_token"] = cpu_per_token_ms(policy, "client_cpu_s")
     summary["policy_floor_db_cpu_ms_per_token"] = cpu_per_token_ms(policy, "db_cpu_s")
+    summary["django_floor_client_cpu_ms_per_token"] = cpu_per_token_ms(django, "client_cpu_s")
+    summary["django_floor_db_cpu_ms_per_token"] = cpu_per_token_ms(django, "db_cpu_s")
     summary["engine_client_cpu_ms_per_token"] = cpu_per_token_ms(engine, "client_cpu_s")
     summary["engine_db_cpu_ms_per_token"] = cpu_per_token_ms(engine, "db_cpu_s")
     summary["sql_days_with_gaps"] = days_with_gaps(hospital, "sql")
     summary["orm_floor_days_with_gaps"] = days_with_gaps(hospital, "orm")
     summary["policy_floor_days_with_gaps"] = days_with_gaps(hospital, "policy")
+    summary["django_floor_days_with_gaps"] = days_with_gaps(hospital, "django")
     started = time.perf_counter()
     problems = engine_invariants(hospital)
     took = time.perf_counter() - started

@@ -31,7 +31,7 @@ OUTPUT = "simulate_day.txt"
 # The day's size. The target speaks of 300 doctors (``--sim-doctors 300``: four to five minutes
 # on two cores); the day's time and its tokens both grow in proportion to the doctors, so a
 # smaller day gives about the same ratio and keeps the full run well under ten minutes.
-FULL_DOCTORS = 100
+FULL_DOCTORS = 300
 QUICK_DOCTORS = 20
 
 

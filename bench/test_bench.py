@@ -81,6 +81,18 @@ def test_reachable_lines_hold_the_floors_to_the_targets_thresholds():
     assert "http_target_reachable no" in slow.render().splitlines()
 
 
+def test_engine_reachability_is_read_from_each_floor_in_turn():
+    lines = _summary(
+        orm_floor_vs_sql_ratio=0.3, django_floor_vs_sql_ratio=0.48, policy_floor_vs_sql_ratio=0.6
+    ).render()
+    assert "engine_target_reachable no" in lines.splitlines()
+    assert "engine_target_reachable_in_django no" in lines.splitlines()
+    assert "engine_target_reachable_without_orm yes" in lines.splitlines()
+    above = _summary(django_floor_vs_sql_ratio=0.5).render().splitlines()
+    assert "engine_target_reachable_in_django yes" in above
+    assert "engine_target_reachable_in_django n/a" in _summary().render().splitlines()
+
+
 def test_reachable_lines_are_not_targets():
     lines = _summary(orm_floor_vs_sql_ratio=0.1, http_floor_vs_sql_ratio=0.1).render().splitlines()
     assert "engine_target_reachable no" in lines

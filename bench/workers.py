@@ -83,6 +83,8 @@ def _worker_main(kind, index, payload, barriers, start_at, seconds, queue):
     try:
         if kind.startswith("policy"):
             from bench.sqlpolicy import prepare
+        elif kind.startswith("django"):
+            from bench.djangopolicy import prepare
         elif kind.startswith("sql"):
             from bench.sqlbase import prepare
         elif kind.startswith("orm"):
