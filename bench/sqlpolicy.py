@@ -10,6 +10,7 @@ any implementation of the allocation policy on these tables costs, so it bounds 
 ratio from above for any engine, hand-written SQL included.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
@@ -25,42 +26,69 @@ WHERE doctor_id = %s AND start_date <= %s AND end_date >= %s LIMIT 1
 LOCK_TIMEOUT = "SELECT set_config('lock_timeout', %s, true)"
 
 
-def prepare(*, index: int, payload: dict):
-    """Connect once; return a callable that books one token, and the server process id."""
+@dataclass(frozen=True)
+class Layout:
+    """Where the seat count's row keeps the slot id, its capacity and its regular seats taken,
+    and the lock timeout the engine sets."""
+
+    slot_id: int
+    capacity: int
+    regular: int
+    lock_timeout: str
+
+
+def start_django(payload: dict) -> Layout:
     configure_django(payload["url"])
-    from scheduling import policy, sql
+    from scheduling import policy
     from scheduling.models import Slot
 
     names = [field.column for field in Slot._meta.concrete_fields]
-    slot_id, capacity = names.index("id"), names.index("capacity")
-    regular = len(names)  # n_regular follows the slot's columns
-    timeout = f"{policy.lock_timeout_ms()}ms"
+    # n_regular follows the slot's columns.
+    return Layout(
+        names.index("id"), names.index("capacity"), len(names), f"{policy.lock_timeout_ms()}ms"
+    )
+
+
+def check_leave(cur, ref: DayRef, **options) -> None:
+    """The leave check, outside the booking's transaction as the engine runs it."""
+    cur.execute(LEAVE, (ref.doctor_id, ref.day, ref.day), **options)
+    if cur.fetchone() is not None:
+        raise RuntimeError("doctor on leave")
+
+
+def book_in_transaction(cur, ref: DayRef, patient_id: int, layout: Layout, **options) -> None:
+    """The booking's statements; the caller has opened the transaction."""
+    from scheduling import sql
+
+    now = datetime.now(UTC)
+    cur.execute(LOCK_TIMEOUT, (layout.lock_timeout,), **options)
+    cur.execute(LOCK_DAY, (ref.doctor_id, ref.day), **options)
+    day_id, counter = cur.fetchone()
+    cur.execute(sql.places_sql(), sql.places_params(day_id, patient_id), **options)
+    if cur.fetchall():
+        raise RuntimeError("already booked")
+    cur.execute(sql.SEAT_COUNTS, sql.seat_count_params(day_id), **options)
+    rows = cur.fetchall()
+    seat = next(r for r in rows if r[layout.regular] < r[layout.capacity])[layout.slot_id]
+    cur.execute(
+        INSERT_BOOKING, (day_id, seat, patient_id, counter + 1, reference(), now, now), **options
+    )
+    token_id = cur.fetchone()[0]
+    cur.execute(BUMP_COUNTER, (day_id,), **options)
+    cur.execute(INSERT_EVENT, (token_id, day_id, seat, now), **options)
+
+
+def prepare(*, index: int, payload: dict):
+    """Connect once; return a callable that books one token, and the server process id."""
+    layout = start_django(payload)
     # Autocommit, as Django runs: the leave check stands alone, the booking is one transaction.
     conn = psycopg.connect(libpq_url(payload["url"]), autocommit=True)
     conn.execute("SELECT 1")
 
     def book(ref: DayRef, patient_id: int) -> None:
-        now = datetime.now(UTC)
         with conn.cursor() as cur:
-            cur.execute(LEAVE, (ref.doctor_id, ref.day, ref.day), prepare=True)
-            if cur.fetchone() is not None:
-                raise RuntimeError("doctor on leave")
+            check_leave(cur, ref, prepare=True)
             with conn.transaction():
-                cur.execute(LOCK_TIMEOUT, (timeout,), prepare=True)
-                cur.execute(LOCK_DAY, (ref.doctor_id, ref.day), prepare=True)
-                day_id, counter = cur.fetchone()
-                cur.execute(sql.places_sql(), sql.places_params(day_id, patient_id), prepare=True)
-                if cur.fetchall():
-                    raise RuntimeError("already booked")
-                cur.execute(sql.SEAT_COUNTS, sql.seat_count_params(day_id), prepare=True)
-                seat = next(r for r in cur.fetchall() if r[regular] < r[capacity])[slot_id]
-                cur.execute(
-                    INSERT_BOOKING,
-                    (day_id, seat, patient_id, counter + 1, reference(), now, now),
-                    prepare=True,
-                )
-                token_id = cur.fetchone()[0]
-                cur.execute(BUMP_COUNTER, (day_id,), prepare=True)
-                cur.execute(INSERT_EVENT, (token_id, day_id, seat, now), prepare=True)
+                book_in_transaction(cur, ref, patient_id, layout, prepare=True)
 
     return book, conn.info.backend_pid
