@@ -22,15 +22,15 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from bench.config import REPO, RESULTS, bench_process_env
 
 SEED = 1
 OUTPUT = "simulate_day.txt"
-# The day's size. The target speaks of 300 doctors (``--sim-doctors 300``: four to five minutes
-# on two cores); the day's time and its tokens both grow in proportion to the doctors, so a
-# smaller day gives about the same ratio and keeps the full run well under ten minutes.
+# The day's size: the target's 300 doctors in the full run (about two minutes on two cores). The
+# day's time and its tokens both grow in proportion to the doctors, so the quick run's smaller
+# day gives about the same ratio.
 FULL_DOCTORS = 300
 QUICK_DOCTORS = 20
 
@@ -134,11 +134,11 @@ KEYS = tuple(figures(SimOutput(), doctors=0, sql_per_s=0, orm_per_s=0, workers=1
 
 
 def simulated_date() -> date:
-    """The command's own default: the first Monday after today in the hospital's time zone."""
-    from django.utils import timezone
+    """The command's own default day."""
+    from scheduling import clock
+    from scheduling.simulation.hospital import next_monday
 
-    today = timezone.localdate()
-    return today + timedelta(days=7 - today.weekday())
+    return next_monday(clock.today())
 
 
 def count_tokens(day: date) -> int:

@@ -50,6 +50,11 @@ class HospitalInUse(Exception):
     """Real patients hold bookings with the simulated doctors: refuse to remove them."""
 
 
+def next_monday(today: date) -> date:
+    """The first Monday after today (a week ahead when today is a Monday)."""
+    return today + timedelta(days=7 - today.weekday())
+
+
 def local(day: date, at: time) -> datetime:
     """An aware datetime at wall-clock ``at`` on ``day`` in the hospital's zone."""
     return datetime.combine(day, at, tzinfo=ZoneInfo(settings.TIME_ZONE))

@@ -14,16 +14,11 @@ from scheduling.invariants import check_invariants
 from scheduling.management.arguments import iso_date, positive_int
 from scheduling.models import TokenEvent
 from scheduling.simulation.demand import SCENARIOS
-from scheduling.simulation.hospital import HospitalInUse, local, sim_doctor_days
+from scheduling.simulation.hospital import HospitalInUse, local, next_monday, sim_doctor_days
 from scheduling.simulation.report import build_report, invariant_lines, render_html, render_text
 from scheduling.simulation.runner import simulate
 
 HISTORY_START = timedelta(days=14)  # the clock starts before the first past visit
-
-
-def next_monday(today: date) -> date:
-    """The first Monday after today (a week ahead when today is a Monday)."""
-    return today + timedelta(days=7 - today.weekday())
 
 
 def _relax_commit_flush() -> None:
