@@ -25,16 +25,15 @@ def allocate(*, doctor_id: int, day: date, patient_id: int, slot_id: int | None 
     """
     from django.db import transaction
     from django.db.models import F, OuterRef, Subquery
-    from django.utils import timezone
 
-    from scheduling import policy
+    from scheduling import clock, policy
     from scheduling.models import DoctorDay, EventKind, Slot, Source, Token, TokenEvent
 
     days = DoctorDay.objects.select_for_update()
     if slot_id is None:
         first_slot = Slot.objects.filter(doctor_day=OuterRef("pk")).order_by("start")
         days = days.annotate(first_slot_id=Subquery(first_slot.values("pk")[:1]))
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         doctor_day = days.get(doctor_id=doctor_id, date=day)
         slot_id = slot_id or doctor_day.first_slot_id

@@ -177,16 +177,12 @@ def run_sql_and_engine(
     summary["orm_floor_p50_ms"] = orm.ms(50)
     summary["orm_floor_p99_ms"] = orm.ms(99)
     summary["orm_floor_errors"] = orm.errors + orm_hot.errors
-    policy = results["policy_spread"]
-    summary["policy_floor_tokens_per_s"] = policy.per_s
-    summary["policy_floor_vs_sql_ratio"] = ratio(policy.per_s, sql.per_s)
-    summary["policy_floor_p99_ms"] = policy.ms(99)
-    summary["policy_floor_errors"] = policy.errors
-    django = results["django_spread"]
-    summary["django_floor_tokens_per_s"] = django.per_s
-    summary["django_floor_vs_sql_ratio"] = ratio(django.per_s, sql.per_s)
-    summary["django_floor_p99_ms"] = django.ms(99)
-    summary["django_floor_errors"] = django.errors
+    policy, django = results["policy_spread"], results["django_spread"]
+    for name, floor in (("policy_floor", policy), ("django_floor", django)):
+        summary[f"{name}_tokens_per_s"] = floor.per_s
+        summary[f"{name}_vs_sql_ratio"] = ratio(floor.per_s, sql.per_s)
+        summary[f"{name}_p99_ms"] = floor.ms(99)
+        summary[f"{name}_errors"] = floor.errors
     summary["engine_tokens_per_s"] = engine.per_s
     summary["engine_hot_tokens_per_s"] = engine_hot.per_s
     summary["engine_vs_sql_ratio"] = ratio(engine.per_s, sql.per_s)
@@ -198,20 +194,20 @@ def run_sql_and_engine(
     summary["engine_p99_ms"] = engine.ms(99)
     summary["engine_hot_p99_ms"] = engine_hot.ms(99)
     summary["engine_errors"] = engine.errors + engine_hot.errors
-    summary["sql_client_cpu_ms_per_token"] = cpu_per_token_ms(sql, "client_cpu_s")
-    summary["sql_db_cpu_ms_per_token"] = cpu_per_token_ms(sql, "db_cpu_s")
-    summary["orm_floor_client_cpu_ms_per_token"] = cpu_per_token_ms(orm, "client_cpu_s")
-    summary["orm_floor_db_cpu_ms_per_token"] = cpu_per_token_ms(orm, "db_cpu_s")
-    summary["policy_floor_client_cpu_ms_per_token"] = cpu_per_token_ms(policy, "client_cpu_s")
-    summary["policy_floor_db_cpu_ms_per_token"] = cpu_per_token_ms(policy, "db_cpu_s")
-    summary["django_floor_client_cpu_ms_per_token"] = cpu_per_token_ms(django, "client_cpu_s")
-    summary["django_floor_db_cpu_ms_per_token"] = cpu_per_token_ms(django, "db_cpu_s")
-    summary["engine_client_cpu_ms_per_token"] = cpu_per_token_ms(engine, "client_cpu_s")
-    summary["engine_db_cpu_ms_per_token"] = cpu_per_token_ms(engine, "db_cpu_s")
-    summary["sql_days_with_gaps"] = days_with_gaps(hospital, "sql")
-    summary["orm_floor_days_with_gaps"] = days_with_gaps(hospital, "orm")
-    summary["policy_floor_days_with_gaps"] = days_with_gaps(hospital, "policy")
-    summary["django_floor_days_with_gaps"] = days_with_gaps(hospital, "django")
+    measured = {
+        "sql": sql,
+        "orm_floor": orm,
+        "policy_floor": policy,
+        "django_floor": django,
+        "engine": engine,
+    }
+    for name, result in measured.items():
+        summary[f"{name}_client_cpu_ms_per_token"] = cpu_per_token_ms(result, "client_cpu_s")
+        summary[f"{name}_db_cpu_ms_per_token"] = cpu_per_token_ms(result, "db_cpu_s")
+    # The baseline and the floors write their own tokens: each day's must be numbered 1..n.
+    phases = {"sql": "sql", "orm_floor": "orm", "policy_floor": "policy", "django_floor": "django"}
+    for name, phase in phases.items():
+        summary[f"{name}_days_with_gaps"] = days_with_gaps(hospital, phase)
     started = time.perf_counter()
     problems = engine_invariants(hospital)
     took = time.perf_counter() - started
