@@ -374,6 +374,17 @@ def _record_read(summary, key: str, m: Measurement | None, cpu=None) -> None:
     summary[f"read_{key}_web_cpu_ms_per_req"] = cpu.get("web") if cpu else None
 
 
+def _metered_bookings(server, log: Log, **load) -> tuple[Measurement, dict[str, float | None]]:
+    """Warm the server up, run ``book_under_load`` against it (``load`` is its arguments but
+    the port) and meter the CPU; the measurement and the CPU per request, both logged."""
+    asyncio.run(_warm_up(server.port, load["paths"].slots or "/healthz"))
+    with CpuMeter(server) as meter:
+        result = book_under_load(port=server.port, **load)
+    cpu = meter.per_request_ms(result.ok + result.errors)
+    log(f"{result.line()} {_cpu_text(cpu)}")
+    return result, cpu
+
+
 FLOOR_KEYS = (
     "http_floor_post_queries",
     "http_floor_req_per_s",
@@ -403,20 +414,17 @@ def run_floor(
     summary["http_floor_post_queries"] = queries
     with Gunicorn(url, settings_module=FLOOR_SETTINGS, log_name="gunicorn-floor.log") as server:
         log(f"gunicorn (HTTP floor): {server.describe()}")
-        asyncio.run(_warm_up(server.port, paths.slots or "/healthz"))
-        with CpuMeter(server) as meter:
-            floor = book_under_load(
-                port=server.port,
-                plan=plan,
-                hospital=hospital,
-                paths=paths,
-                jwts=jwts,
-                path=path,
-                phase="http_floor",
-                name="http floor booking",
-            )
-    cpu = meter.per_request_ms(floor.ok + floor.errors)
-    log(f"{floor.line()} {_cpu_text(cpu)}")
+        floor, cpu = _metered_bookings(
+            server,
+            log,
+            plan=plan,
+            hospital=hospital,
+            paths=paths,
+            jwts=jwts,
+            path=path,
+            phase="http_floor",
+            name="http floor booking",
+        )
     summary["http_floor_req_per_s"] = floor.per_s
     summary["http_floor_vs_sql_ratio"] = ratio(floor.per_s, sql_per_s)
     summary["http_floor_p50_ms"] = floor.ms(50)
@@ -466,13 +474,9 @@ def run_all(
         log(f"gunicorn: {server.describe()}")
         for key, value in server.settings().items():
             summary[f"gunicorn_{key}"] = value
-        asyncio.run(_warm_up(server.port, paths.slots or "/healthz"))
-        with CpuMeter(server) as meter:
-            booking = book_under_load(
-                port=server.port, plan=plan, hospital=hospital, paths=paths, jwts=jwts
-            )
-        cpu = meter.per_request_ms(booking.ok + booking.errors)
-        log(f"{booking.line()} {_cpu_text(cpu)}")
+        booking, cpu = _metered_bookings(
+            server, log, plan=plan, hospital=hospital, paths=paths, jwts=jwts
+        )
         summary["http_web_cpu_ms_per_req"] = cpu["web"]
         summary["http_db_cpu_ms_per_req"] = cpu["db"]
         summary["http_loadgen_cpu_ms_per_req"] = cpu["client"]
