@@ -4,7 +4,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Patient, User
-from scheduling.desk.admin_actions import PATIENT_ACTIONS
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -63,7 +62,6 @@ class PatientAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("booking_blocked", "sex")
-    actions = PATIENT_ACTIONS
     search_fields = ("name", "phone", "mrn", "email", "user__email")
     list_select_related = ("user",)
     date_hierarchy = "created_at"

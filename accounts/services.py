@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import Patient, Role, Sex, User
-from scheduling import clock
-from scheduling.errors import InvalidRequest
+from opd_site import clock
+from opd_site.errors import InvalidRequest
 
 EMAIL_TAKEN = "An account with this e-mail address already exists."
 
@@ -141,4 +141,13 @@ def update_patient(*, patient: Patient, **changes) -> Patient:
         setattr(patient, field, value)
     if changes:
         patient.save(update_fields=sorted(changes))
+    return patient
+
+
+def clear_booking_block(*, patient: Patient, actor=None) -> Patient:
+    """Staff lift a no-show block; only no-shows after this moment count towards a new one."""
+    Patient.objects.filter(pk=patient.pk).update(
+        booking_blocked=False, block_cleared_at=clock.now()
+    )
+    patient.refresh_from_db(fields=["booking_blocked", "block_cleared_at"])
     return patient

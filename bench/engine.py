@@ -12,7 +12,7 @@ def prepare(*, index: int, payload: dict):
 
     from accounts.models import Patient
     from doctors.models import Doctor
-    from scheduling.services.allocation import request_token
+    from scheduling.services.requests import request_token
 
     schedule = payload["schedule"]
     doctor_ids = {ref.doctor_id for ref in schedule.days}
@@ -40,7 +40,7 @@ def count_token_request_queries(*, doctor_id: int, day, patient_id: int) -> tupl
 
     from accounts.models import Patient
     from doctors.models import Doctor
-    from scheduling.services.allocation import request_token
+    from scheduling.services.requests import request_token
 
     doctor = Doctor.objects.select_related("user").get(pk=doctor_id)
     patient = Patient.objects.get(pk=patient_id)

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts.api.permissions import MayBookTokens
 from bench.ormbase import allocate
 from opd_site.api_base import MAX_ID, ApiView
-from scheduling.api.views import TokenListApi, patient_for_booking
+from scheduling.api.tokens import TokenListApi, patient_for_booking
 from scheduling.models import DoctorDay, Source
 
 

@@ -158,7 +158,7 @@ def build(*, workers: int, http_clients: int, storm_requests: int, tag: str = ""
     ``tag`` (up to four characters) keeps names unique when a second hospital is built in the
     same database (the profiler does that).
     """
-    from scheduling import clock
+    from opd_site import clock
 
     today = clock.today()
     ahead = [today + timedelta(days=1 + i) for i in range(SPREAD_DAYS)]
@@ -205,8 +205,8 @@ def _fill_reads_day(ref: DayRef) -> None:
     """Walk-ins on today's reads day, most of them checked in: a live queue to read."""
     from accounts.models import Patient
     from doctors.models import Doctor
-    from scheduling.services.allocation import request_token
-    from scheduling.services.lifecycle import check_in
+    from queueing.services import check_in
+    from scheduling.services.requests import request_token
 
     doctor = Doctor.objects.select_related("user").get(pk=ref.doctor_id)
     patients = Patient.objects.filter(pk__in=_patients(READS_BOOKED, "Walk-in patient"))

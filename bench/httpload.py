@@ -269,9 +269,8 @@ def storm_verdict(ref: DayRef) -> dict[str, int]:
     """What the database holds after the storm: overbooked seats, duplicates, invariants."""
     from django.db.models import Count
 
-    from queueing.models import WaitingEntry
     from scheduling.invariants import check_invariants
-    from scheduling.models import ACTIVE_STATUSES, DoctorDay, Slot, Token
+    from scheduling.models import ACTIVE_STATUSES, DoctorDay, Slot, Token, WaitingEntry
 
     active = Token.objects.filter(doctor_day_id=ref.doctor_day_id, status__in=ACTIVE_STATUSES)
     per_slot = dict(active.values_list("slot").annotate(n=Count("id")).order_by())

@@ -26,7 +26,8 @@ def allocate(*, doctor_id: int, day: date, patient_id: int, slot_id: int | None 
     from django.db import transaction
     from django.db.models import F, OuterRef, Subquery
 
-    from scheduling import clock, policy
+    from opd_site import clock
+    from scheduling import policy
     from scheduling.models import DoctorDay, EventKind, Slot, Source, Token, TokenEvent
 
     days = DoctorDay.objects.select_for_update()

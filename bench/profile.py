@@ -111,7 +111,7 @@ def engine_target(seconds: float) -> None:
     from accounts.models import Patient
     from doctors.models import Doctor
     from scheduling.models import DoctorDay, Token
-    from scheduling.services.allocation import request_token
+    from scheduling.services.requests import request_token
 
     used = Token.objects.values("doctor_day_id")
     days = list(DoctorDay.objects.exclude(pk__in=used).filter(slots__capacity__gte=1000).distinct())

@@ -135,16 +135,16 @@ KEYS = tuple(figures(SimOutput(), doctors=0, sql_per_s=0, orm_per_s=0, workers=1
 
 def simulated_date() -> date:
     """The command's own default day."""
-    from scheduling import clock
-    from scheduling.simulation.hospital import next_monday
+    from opd_site import clock
+    from queueing.simulation.hospital import next_monday
 
     return next_monday(clock.today())
 
 
 def count_tokens(day: date) -> int:
     """Tokens on the simulated doctor-days of ``day``, when the report did not say."""
+    from queueing.simulation.hospital import sim_doctor_days
     from scheduling.models import Token
-    from scheduling.simulation.hospital import sim_doctor_days
 
     return Token.objects.filter(doctor_day__in=sim_doctor_days().filter(date=day)).count()
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from doctors.models import Department, Doctor, DoctorLeave, DoctorSchedule
-from scheduling.desk.admin_actions import DOCTOR_ACTIONS
 
 
 @admin.register(Department)
@@ -55,7 +54,6 @@ class DoctorAdmin(admin.ModelAdmin):
     list_select_related = ("user", "department")
     raw_id_fields = ("user",)
     inlines = (DoctorScheduleInline, DoctorLeaveInline)
-    actions = DOCTOR_ACTIONS
 
     @admin.display(description="Name", ordering="user__name")
     def name(self, doctor: Doctor) -> str:

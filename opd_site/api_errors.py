@@ -16,8 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from opd_site.errors import error_body
-from scheduling.errors import DomainError
+from opd_site.errors import DomainError, error_body
 
 API_PREFIX = "/api/"
 

@@ -1,24 +1,19 @@
-"""Prometheus metrics: request latency, allocations, lock waits, and the day's state at scrape time.
+"""Prometheus metrics: request latency and database outages, and the endpoint that serves them.
 
 Counters and histograms live in the process that observed them. Under gunicorn the workers
 write them to files in ``PROMETHEUS_MULTIPROC_DIR`` (gunicorn.conf.py makes that directory and
 empties it at start), so that one scrape sums every worker, dead ones included. Without it
 (runserver, tests) the process's own registry is served.
 
-Gauges of the day (waiting-list length, tokens by status, notification backlog) are not kept in
-the process at all: ``DayStateCollector`` reads them from the database when Prometheus scrapes,
-with a few bounded aggregate queries, so every worker reports the same truth.
+The engine's own metrics (allocations, lock waits, the day's state read at scrape time) live in
+``scheduling.metrics``; an app hands its scrape-time collectors to
+``register_state_collector`` from its ``AppConfig.ready()``, so this module imports no app.
 """
 
-import functools
 import hmac
 import logging
 import os
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
-from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import (
@@ -30,37 +25,22 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from opd_site.env import envsecret
 from opd_site.errors import error_body
-from scheduling.errors import DomainError
 
 logger = logging.getLogger("opd.metrics")
 # The "_created" timestamp series double the output and no dashboard here reads them.
 disable_created_metrics()
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# Bounded label values: one series per doctor at most, and no more doctors than this.
-MAX_DOCTORS_REPORTED = 500
 
 REQUEST_LATENCY = Histogram(
     "opd_http_request_duration_seconds",
     "Time from the request reaching Django to the response leaving it.",
     ["method", "route", "status"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-)
-ALLOCATIONS = Counter(
-    "opd_allocations_total",
-    "Token requests by outcome (direct, bumped, moved, waitlisted, ... or the refusal's code) "
-    "and source.",
-    ["outcome", "source"],
-)
-LOCK_WAIT = Histogram(
-    "opd_lock_wait_seconds",
-    "Time spent waiting for a doctor-day lock.",
-    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0),
 )
 DATABASE_UNAVAILABLE = Counter(
     "opd_database_unavailable_total",
@@ -74,144 +54,18 @@ def observe_request(*, method: str, route: str, status: int, seconds: float) -> 
     REQUEST_LATENCY.labels(method=method, route=route, status=str(status)).observe(seconds)
 
 
-def observe_allocation(outcome: str, source: str) -> None:
-    """One token request answered: how it was seated (or the refusal's code) and its source."""
-    ALLOCATIONS.labels(outcome=str(outcome), source=str(source)).inc()
-
-
-def observe_lock_wait(seconds: float) -> None:
-    """Time one doctor-day lock took to acquire."""
-    LOCK_WAIT.observe(max(seconds, 0.0))
-
-
 def observe_database_unavailable() -> None:
     DATABASE_UNAVAILABLE.inc()
 
 
-def timed_lock_wait(function: Callable) -> Callable:
-    """Decorate the lock acquisition: its duration, success or failure, goes to the histogram."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            observe_lock_wait(time.perf_counter() - started)
-
-    wrapper.times_lock_wait = True
-    return wrapper
+_state_collectors: list[Collector] = []
 
 
-@contextmanager
-def lock_wait_timer() -> Iterator[None]:
-    """The same as ``timed_lock_wait`` for a block of code."""
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        observe_lock_wait(time.perf_counter() - started)
-
-
-def observed_allocation(function: Callable) -> Callable:
-    """Decorate ``request_token``: count each answer by outcome and source, refusals by code.
-
-    The count is taken after the service returned, that is after its transaction committed.
-    """
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        source = kwargs.get("source", "unknown")
-        try:
-            allocation = function(*args, **kwargs)
-        except DomainError as exc:
-            observe_allocation(exc.code, source)
-            raise
-        observe_allocation(allocation.outcome, source)
-        return allocation
-
-    wrapper.observes_allocations = True
-    return wrapper
-
-
-class DayStateCollector(Collector):
-    """Today's waiting lists, tokens by status and the notification backlog, read at scrape time."""
-
-    def describe(self):
-        # Registration must not query the database; the families are named here instead.
-        return [
-            GaugeMetricFamily("opd_waiting_list_length", "", labels=["doctor"]),
-            GaugeMetricFamily("opd_tokens_today", "", labels=["status"]),
-            GaugeMetricFamily("opd_notifications_backlog", "", labels=["status"]),
-            GaugeMetricFamily("opd_metrics_database_up", ""),
-        ]
-
-    def collect(self):
-        up = GaugeMetricFamily(
-            "opd_metrics_database_up", "1 when the scrape could read the day's state."
-        )
-        try:
-            families = self._read_day_state()
-        except DatabaseError:
-            logger.warning("metrics scrape could not read the database", exc_info=True)
-            up.add_metric([], 0)
-            yield up
-            return
-        yield from families
-        up.add_metric([], 1)
-        yield up
-
-    @staticmethod
-    def _read_day_state() -> list[GaugeMetricFamily]:
-        from django.db.models import Count
-
-        from queueing.models import WaitingEntry
-        from scheduling import clock
-        from scheduling.models import Notification, Token
-
-        today = clock.today()
-        waiting = GaugeMetricFamily(
-            "opd_waiting_list_length",
-            "Patients waiting for a seat today, per doctor (by token prefix).",
-            labels=["doctor"],
-        )
-        rows = (
-            WaitingEntry.objects.filter(doctor_day__date=today, status=WaitingEntry.Status.WAITING)
-            .values("doctor_day__doctor__token_prefix")
-            .annotate(length=Count("id"))
-            .order_by("doctor_day__doctor__token_prefix")[:MAX_DOCTORS_REPORTED]
-        )
-        for row in rows:
-            waiting.add_metric([row["doctor_day__doctor__token_prefix"]], row["length"])
-
-        tokens = GaugeMetricFamily(
-            "opd_tokens_today", "Today's tokens by status.", labels=["status"]
-        )
-        counts = dict(
-            Token.objects.filter(doctor_day__date=today)
-            .values_list("status")
-            .annotate(count=Count("id"))
-            .order_by()
-        )
-        for status in Token._meta.get_field("status").choices:
-            tokens.add_metric([status[0]], counts.get(status[0], 0))
-
-        backlog = GaugeMetricFamily(
-            "opd_notifications_backlog",
-            "Outbox notifications not delivered yet (pending) or given up (failed).",
-            labels=["status"],
-        )
-        outbox = dict(
-            Notification.objects.filter(
-                status__in=[Notification.Status.PENDING, Notification.Status.FAILED]
-            )
-            .values_list("status")
-            .annotate(count=Count("id"))
-            .order_by()
-        )
-        for status in (Notification.Status.PENDING, Notification.Status.FAILED):
-            backlog.add_metric([status.value], outbox.get(status, 0))
-        return [waiting, tokens, backlog]
+def register_state_collector(collector: Collector) -> None:
+    """Read ``collector`` at every scrape, beside the processes' metrics (apps call this from
+    ``AppConfig.ready()``, so this module knows no app)."""
+    if collector not in _state_collectors:
+        _state_collectors.append(collector)
 
 
 def exposition() -> bytes:
@@ -225,9 +79,10 @@ def exposition() -> bytes:
         process_metrics = generate_latest(registry)
     else:
         process_metrics = generate_latest(REGISTRY)
-    day_registry = CollectorRegistry()
-    day_registry.register(DayStateCollector())
-    return process_metrics + generate_latest(day_registry)
+    state_registry = CollectorRegistry()
+    for collector in _state_collectors:
+        state_registry.register(collector)
+    return process_metrics + generate_latest(state_registry)
 
 
 def _authorised(request) -> bool:

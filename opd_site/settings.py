@@ -230,7 +230,7 @@ SPECTACULAR_SETTINGS = {
         "RefundStatusEnum": "scheduling.models.Refund.Status",
         "CancelledByEnum": "scheduling.models.CancelledBy",
         "EventKindEnum": "scheduling.models.EventKind",
-        "WaitingStatusEnum": "queueing.models.WaitingEntry.Status",
+        "WaitingStatusEnum": "scheduling.models.WaitingEntry.Status",
         "RoleEnum": "accounts.models.Role",
         "SexEnum": "accounts.models.Sex",
     },

@@ -17,7 +17,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("opd_site.api_urls")),
-    path("desk/", include("scheduling.desk.urls")),
+    path("desk/", include("queueing.desk.urls")),
     path("", include("queueing.board.urls")),
 ]
 

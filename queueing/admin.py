@@ -1,66 +1,40 @@
+"""Serving in the admin site: the token list gains the serving actions (check in, requeue)."""
+
 from django.contrib import admin
 
-from queueing.models import WaitingEntry
-from scheduling.admin import EngineStateAdmin
-from scheduling.desk.admin_actions import WAITING_ACTIONS, DoctorListFilter
+from queueing.services import check_in, requeue
+from scheduling import admin as scheduling_admin
+from scheduling.desk.admin_actions import TOKEN_ACTIONS, run_each, selected_tokens
+from scheduling.models import Token
 
 
-@admin.register(WaitingEntry)
-class WaitingEntryAdmin(EngineStateAdmin):
-    """The waiting list; entries are made, promoted and closed by the engine's services."""
-
-    editable_fields = ("reason",)
-    list_display = (
-        "patient_name",
-        "patient_phone",
-        "doctor",
-        "date",
-        "source",
-        "priority",
-        "status",
-        "requested_at",
-        "expires_at",
-        "allocated",
+@admin.action(description="Check in", permissions=["change"])
+def check_in_tokens(modeladmin, request, queryset):
+    run_each(
+        modeladmin,
+        request,
+        selected_tokens(queryset),
+        lambda token: check_in(token=token, actor=request.user),
+        "checked in.",
     )
-    list_filter = (
-        "status",
-        "source",
-        "doctor_day__doctor__department",
-        "doctor_day__date",
-        ("doctor_day__doctor", DoctorListFilter),
+
+
+@admin.action(description="Requeue (called but not present)", permissions=["change"])
+def requeue_tokens(modeladmin, request, queryset):
+    run_each(
+        modeladmin,
+        request,
+        selected_tokens(queryset),
+        lambda token: requeue(token=token, actor=request.user),
+        "back in the queue.",
     )
-    actions = WAITING_ACTIONS
-    search_fields = (
-        "patient__name",
-        "patient__phone",
-        "patient__mrn",
-        "doctor_day__doctor__token_prefix",
-    )
-    list_select_related = (
-        "doctor_day__doctor__user",
-        "patient",
-        "allocated_token__doctor_day__doctor",
-    )
-    date_hierarchy = "doctor_day__date"
-    ordering = ("-doctor_day__date", "doctor_day__doctor", "-priority", "requested_at", "id")
 
-    @admin.display(description="Patient", ordering="patient__name")
-    def patient_name(self, entry: WaitingEntry) -> str:
-        return entry.patient.name
 
-    @admin.display(description="Phone", ordering="patient__phone")
-    def patient_phone(self, entry: WaitingEntry) -> str:
-        return entry.patient.phone
+admin.site.unregister(Token)
 
-    @admin.display(description="Doctor", ordering="doctor_day__doctor__user__name")
-    def doctor(self, entry: WaitingEntry) -> str:
-        return str(entry.doctor_day.doctor)
 
-    @admin.display(description="Date", ordering="doctor_day__date")
-    def date(self, entry: WaitingEntry):
-        return entry.doctor_day.date
+@admin.register(Token)
+class TokenAdmin(scheduling_admin.TokenAdmin):
+    """Allocation's token admin, with serving's actions around allocation's own."""
 
-    @admin.display(description="Token")
-    def allocated(self, entry: WaitingEntry) -> str:
-        token = entry.allocated_token
-        return token.display_number if token is not None else "-"
+    actions = (check_in_tokens, *TOKEN_ACTIONS, requeue_tokens)

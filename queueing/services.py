@@ -1,194 +1,117 @@
-"""The waiting list: joining it, leaving it, expiry, and promotion into freed seats."""
+"""Serving: check-in, call next, requeue and completion (allocation.md, Serving order).
 
-from datetime import datetime, timedelta
+These change a token's status along the serving path under the doctor-day lock, recording events
+with scheduling's one event writer; the order they call in is ``scheduling.selectors``'.
+"""
 
-from django.db.models import Max
+from datetime import date, timedelta
+from decimal import Decimal
 
-from accounts.models import Patient
-from queueing.models import WaitingEntry
-from scheduling import clock
-from scheduling.errors import WaitingEntryClosed
+from django.db.models import F, Max
+
+from doctors.models import Doctor
+from opd_site import clock
+from scheduling import policy
+from scheduling.errors import IllegalTransition, QueueEmpty
 from scheduling.events import record_event
-from scheduling.locking import assert_locked, doctor_day_locked
-from scheduling.models import DoctorDay, EventKind, Slot
-from scheduling.notify import notify_patient
-from scheduling.services.seating import DaySeats, issue_token
+from scheduling.locking import doctor_day_locked
+from scheduling.models import DoctorDay, EventKind, Token
+from scheduling.selectors import next_to_call
+from scheduling.services.no_show import mark_no_show
+from scheduling.services.statuses import S, ensure_transition, set_status, token_locked
 
 
-def expiry_for(doctor_day: DoctorDay) -> datetime:
-    """An entry lapses when the day's last slot ends (or at the end of that date)."""
-    last_end = Slot.objects.filter(doctor_day=doctor_day).aggregate(end=Max("end"))["end"]
-    if last_end is not None:
-        return last_end
-    return clock.now().replace(hour=23, minute=59) + timedelta(
-        days=(doctor_day.date - clock.today()).days
-    )
+def check_in(*, token: Token, actor=None) -> Token:
+    """The patient has arrived at the OPD."""
+    with token_locked(token) as (doctor_day, token):
+        ensure_transition(token, S.CHECKED_IN)
+        if doctor_day.date != clock.today():
+            raise IllegalTransition("Patients check in on the day of their token.")
+        set_status(token, S.CHECKED_IN, stamp="checked_in_at")
+        record_event(kind=EventKind.CHECKED_IN, doctor_day=doctor_day, token=token, actor=actor)
+        return token
 
 
-def add_to_waiting_list(
-    *,
-    doctor_day: DoctorDay,
-    patient: Patient,
-    source: str,
-    priority: int,
-    requested_at: datetime,
-    actor=None,
-    reason: str = "",
-    why: str = "",
-    notify: bool = False,
-) -> WaitingEntry:
-    """Put a request on the doctor-day's waiting list, ranked by priority then request time."""
-    assert_locked()
-    entry = WaitingEntry.objects.create(
-        doctor_day=doctor_day,
-        patient=patient,
-        source=source,
-        priority=priority,
-        requested_at=requested_at,
-        expires_at=expiry_for(doctor_day),
-        reason=reason[:300],
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    record_event(
-        kind=EventKind.WAITLISTED,
-        doctor_day=doctor_day,
-        waiting_entry=entry,
-        actor=actor,
-        reason=why,
-    )
-    if notify:
-        notify_patient(patient=patient, kind=EventKind.WAITLISTED, detail=why)
-    return entry
+def _call(doctor_day: DoctorDay, token: Token, actor) -> Token:
+    ensure_transition(token, S.IN_CONSULTATION)
+    set_status(token, S.IN_CONSULTATION, stamp="called_at")
+    record_event(kind=EventKind.CALLED, doctor_day=doctor_day, token=token, actor=actor)
+    return token
 
 
-def carry_over(*, request, doctor_day: DoctorDay, actor=None, why: str, notify: bool = False):
-    """Put a token's or entry's request on another day's list, its priority and request time
-    kept; a patient who already holds a place on that day keeps that one (None)."""
-    from scheduling.services.allocation import existing_place
-
-    if existing_place(doctor_day=doctor_day, patient=request.patient) is not None:
-        return None
-    return add_to_waiting_list(
-        doctor_day=doctor_day,
-        patient=request.patient,
-        source=request.source,
-        priority=request.priority,
-        requested_at=request.requested_at,
-        actor=actor,
-        reason=request.reason,
-        why=why,
-        notify=notify,
-    )
+def call_next(*, doctor: Doctor, day: date | None = None, actor=None) -> Token:
+    """The doctor calls the next patient in serving order."""
+    with doctor_day_locked(doctor_id=doctor.id, day=day or clock.today()) as doctor_day:
+        token = next_to_call(doctor_day)
+        if token is None:
+            raise QueueEmpty()
+        token.doctor_day = doctor_day
+        return _call(doctor_day, token, actor)
 
 
-def close_entry(
-    *, entry: WaitingEntry, doctor_day: DoctorDay, status: str, actor=None, reason: str
-) -> WaitingEntry:
-    """Take an entry off the list (cancelled or expired), with its event."""
-    assert_locked()
-    entry.status = status
-    entry.closed_at = clock.now()
-    entry.save(update_fields=["status", "closed_at"])
-    expired = status == WaitingEntry.Status.EXPIRED
-    record_event(
-        kind=EventKind.WAITING_EXPIRED if expired else EventKind.WAITING_CANCELLED,
-        doctor_day=doctor_day,
-        waiting_entry=entry,
-        actor=actor,
-        reason=reason,
-    )
-    return entry
+def call_token(*, token: Token, actor=None) -> Token:
+    """Call one particular checked-in patient (the status endpoint's in_consultation)."""
+    with token_locked(token) as (doctor_day, token):
+        return _call(doctor_day, token, actor)
 
 
-def ranked_waiting(doctor_day: DoctorDay):
-    """Waiting entries of the day in rank order: priority, then request time."""
-    return (
-        WaitingEntry.objects.filter(doctor_day=doctor_day, status=WaitingEntry.Status.WAITING)
-        .select_related("patient", "patient__user")
-        .order_by("-priority", "requested_at", "id")
-    )
-
-
-def promote_waiting(*, seats: DaySeats, actor=None, reason: str = "A seat became free.") -> list:
-    """Seat waiting entries, in rank order, in the earliest open slots with room.
-
-    Runs after anything that frees a seat, in the same transaction; stops when seats or
-    entries run out. Returns the tokens issued.
-    """
-    assert_locked()
-    now = clock.now()
-    if not any(slot.can_seat("walk_in", now) for slot in seats.open_slots(now)):
-        return []
-    issued = []
-    for entry in ranked_waiting(seats.doctor_day):
-        slot_seats = seats.first_free(entry.source, now)
-        if slot_seats is None:
-            if not any(slot.can_seat("walk_in", now) for slot in seats.open_slots(now)):
-                break
-            continue
-        token = issue_token(
-            seats=seats,
-            slot_seats=slot_seats,
-            patient=entry.patient,
-            source=entry.source,
-            priority=entry.priority,
-            requested_at=entry.requested_at,
+def requeue(*, token: Token, actor=None, reason: str = "") -> Token:
+    """A called patient did not come in: back to checked-in, behind those already waiting."""
+    with token_locked(token) as (doctor_day, token):
+        ensure_transition(token, S.CHECKED_IN)
+        if token.status != S.IN_CONSULTATION:
+            raise IllegalTransition("Only a called patient can be requeued.")
+        # Behind everyone already checked in, even those who arrived this very instant.
+        latest = Token.objects.filter(doctor_day=doctor_day, status=S.CHECKED_IN).aggregate(
+            latest=Max("checked_in_at")
+        )["latest"]
+        now = clock.now()
+        token.called_at = None
+        token.status = S.CHECKED_IN
+        token.checked_in_at = max(now, latest + timedelta(microseconds=1)) if latest else now
+        token.save(update_fields=["status", "called_at", "checked_in_at"])
+        record_event(
+            kind=EventKind.REQUEUED,
+            doctor_day=doctor_day,
+            token=token,
             actor=actor,
-            reason=entry.reason,
-            kind=EventKind.PROMOTED,
-            why=reason,
-            waiting_entry=entry,
+            reason=reason or "Called but not present; back in the queue.",
         )
-        entry.status = WaitingEntry.Status.ALLOCATED
-        entry.allocated_token = token
-        entry.closed_at = now
-        entry.save(update_fields=["status", "allocated_token", "closed_at"])
-        notify_patient(patient=entry.patient, kind=EventKind.PROMOTED, token=token)
-        issued.append(token)
-    return issued
+        return token
 
 
-def promote_day(*, doctor_day: DoctorDay, actor=None, reason: str) -> list:
-    """Promote on a doctor-day from outside a transaction (the periodic tick)."""
-    with doctor_day_locked(doctor_id=doctor_day.doctor_id, day=doctor_day.date) as locked:
-        return promote_waiting(seats=DaySeats(locked), actor=actor, reason=reason)
-
-
-def cancel_waiting(*, entry: WaitingEntry, actor=None, reason: str = "") -> WaitingEntry:
-    """The patient leaves the waiting list."""
-    with doctor_day_locked(doctor_id=entry.doctor_day.doctor_id, day=entry.doctor_day.date) as dd:
-        entry = WaitingEntry.objects.get(pk=entry.pk)
-        if entry.status != WaitingEntry.Status.WAITING:
-            raise WaitingEntryClosed(details={"status": entry.status})
-        return close_entry(
-            entry=entry,
-            doctor_day=dd,
-            status=WaitingEntry.Status.CANCELLED,
+def complete(*, token: Token, actor=None) -> Token:
+    """The consultation is over; its length feeds the doctor's rolling average."""
+    with token_locked(token) as (doctor_day, token):
+        ensure_transition(token, S.COMPLETED)
+        set_status(token, S.COMPLETED, stamp="completed_at")
+        minutes = Decimal((token.completed_at - token.called_at).total_seconds() / 60).quantize(
+            Decimal("0.01")
+        )
+        weight = Decimal(str(policy.rolling_average_weight()))
+        Doctor.objects.filter(pk=doctor_day.doctor_id).update(
+            average_consultation_minutes=F("average_consultation_minutes") * (1 - weight)
+            + max(minutes, Decimal("0.5")) * weight
+        )
+        record_event(
+            kind=EventKind.COMPLETED,
+            doctor_day=doctor_day,
+            token=token,
             actor=actor,
-            reason=reason or "Left the waiting list.",
+            reason=f"Consultation took {minutes:.0f} min.",
         )
+        return token
 
 
-def expire_waiting_entries() -> int:
-    """Close entries whose day is over. Idempotent; each day is locked on its own."""
-    now = clock.now()
-    days = (
-        WaitingEntry.objects.filter(status=WaitingEntry.Status.WAITING, expires_at__lte=now)
-        .values_list("doctor_day__doctor_id", "doctor_day__date")
-        .distinct()
-    )
-    expired = 0
-    for doctor_id, day in sorted(set(days)):
-        with doctor_day_locked(doctor_id=doctor_id, day=day) as dd:
-            due = WaitingEntry.objects.filter(
-                doctor_day=dd, status=WaitingEntry.Status.WAITING, expires_at__lte=now
-            )
-            for entry in due:
-                close_entry(
-                    entry=entry,
-                    doctor_day=dd,
-                    status=WaitingEntry.Status.EXPIRED,
-                    reason="The day ended before a seat became free.",
-                )
-                expired += 1
-    return expired
+def change_status(*, token: Token, status: str, actor=None) -> Token:
+    """The API's status endpoint: one target status, one lifecycle operation."""
+    operations = {
+        S.CHECKED_IN: requeue if token.status == S.IN_CONSULTATION else check_in,
+        S.IN_CONSULTATION: call_token,
+        S.COMPLETED: complete,
+        S.NO_SHOW: mark_no_show,
+    }
+    if status not in operations:
+        ensure_transition(token, status)
+        raise IllegalTransition("Use the cancel endpoint to cancel a token.")
+    return operations[status](token=token, actor=actor)

@@ -1,25 +1,10 @@
-"""Domain errors: each has a stable ``code``, a human ``message`` and an HTTP ``status``.
+"""The allocation engine's domain errors (``opd_site.errors.DomainError`` is their base).
 
 The API's exception handler turns them into the contract's error shape. A full slot is not an
 error (the engine moves the request or waitlists it).
 """
 
-
-class DomainError(Exception):
-    code = "domain_error"
-    status = 409
-    default_message = "The request conflicts with the current state."
-
-    def __init__(self, message: str | None = None, *, details: dict | None = None):
-        self.message = message or self.default_message
-        self.details = details or {}
-        super().__init__(self.message)
-
-
-class InvalidRequest(DomainError):
-    code = "invalid"
-    status = 400
-    default_message = "The request is not valid."
+from opd_site.errors import DomainError
 
 
 class DoctorUnavailable(DomainError):

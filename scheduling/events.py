@@ -1,6 +1,6 @@
 """The one function that writes history: every change of a token or waiting entry is one event."""
 
-from scheduling import clock
+from opd_site import clock
 from scheduling.locking import assert_locked
 from scheduling.models import DoctorDay, EventKind, Slot, Token, TokenEvent
 

@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from scheduling import clock, policy
+from opd_site import clock
+from scheduling import policy
 from scheduling.errors import DomainError
 from scheduling.models import IdempotencyKey
 

@@ -8,10 +8,18 @@ from collections import Counter
 
 from django.utils import timezone
 
-from queueing.models import WaitingEntry
-from scheduling import clock, policy
-from scheduling.models import ACTIVE_STATUSES, DoctorDay, EventKind, Slot, Token, TokenStatus
-from scheduling.services.seating import DaySeats
+from opd_site import clock
+from scheduling import policy
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    DoctorDay,
+    EventKind,
+    Slot,
+    Token,
+    TokenStatus,
+    WaitingEntry,
+)
+from scheduling.services.seats import DaySeats
 
 CREATION_KINDS = {
     EventKind.BOOKED,

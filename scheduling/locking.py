@@ -12,9 +12,9 @@ from datetime import date
 
 from django.db import DatabaseError, connection, transaction
 
-from opd_site.metrics import timed_lock_wait
 from scheduling import policy
 from scheduling.errors import LockTimeout
+from scheduling.metrics import timed_lock_wait
 from scheduling.models import DoctorDay
 
 

@@ -1,4 +1,4 @@
-"""Doctor-days, slots, tokens, their events, refunds and the notification outbox."""
+"""Doctor-days, slots, tokens, the waiting list, events, refunds and the notification outbox."""
 
 import secrets
 
@@ -186,6 +186,66 @@ class EventKind(models.TextChoices):
     REFUND_REQUESTED = "refund_requested", "Refund requested"
 
 
+class WaitingEntry(models.Model):
+    """A request that got no seat yet, for a doctor-day. Its position is computed when read,
+    never stored; it is written under the same doctor-day lock as the tokens."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        ALLOCATED = "allocated", "Allocated"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    doctor_day = models.ForeignKey(
+        DoctorDay, on_delete=models.PROTECT, related_name="waiting_entries"
+    )
+    patient = models.ForeignKey(
+        "accounts.Patient", on_delete=models.PROTECT, related_name="waiting_entries"
+    )
+    source = models.CharField(max_length=12, choices=Source.choices)
+    priority = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
+    reason = models.CharField(max_length=300, blank=True)
+    requested_at = models.DateTimeField(help_text="Ranks entries of equal priority.")
+    expires_at = models.DateTimeField()
+    allocated_token = models.OneToOneField(
+        Token,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="waiting_entry",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The table kept its name when the waiting list moved here from ``queueing``.
+        db_table = "queueing_waitingentry"
+        verbose_name_plural = "waiting entries"
+        ordering = ["doctor_day", "-priority", "requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doctor_day", "patient"],
+                condition=Q(status="waiting"),
+                name="waiting_one_per_patient_day",
+            )
+        ]
+        indexes = [models.Index(fields=["doctor_day", "status", "-priority", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.patient} waiting for {self.doctor_day}"
+
+    @property
+    def doctor(self):
+        return self.doctor_day.doctor
+
+    @property
+    def date(self):
+        return self.doctor_day.date
+
+
 class TokenEventQuerySet(models.QuerySet):
     """Events are appended, never changed: bulk updates and deletes are refused."""
 
@@ -208,7 +268,7 @@ class TokenEvent(models.Model):
         Token, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
     waiting_entry = models.ForeignKey(
-        "queueing.WaitingEntry",
+        WaitingEntry,
         null=True,
         blank=True,
         on_delete=models.CASCADE,

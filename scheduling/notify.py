@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from accounts.models import Patient
-from scheduling import clock
+from opd_site import clock
 from scheduling.locking import assert_locked
 from scheduling.models import EventKind, Notification, Token
 

@@ -12,7 +12,14 @@ import functools
 from django.db import connection
 
 from scheduling import policy
-from scheduling.models import ACTIVE_STATUSES, ADVANCE_SOURCES, HELD_STATUSES, Slot, Token
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    ADVANCE_SOURCES,
+    HELD_STATUSES,
+    Slot,
+    Token,
+    WaitingEntry,
+)
 
 
 def _marks(values) -> str:
@@ -71,8 +78,6 @@ def slots_with_seat_counts(doctor_day_id: int) -> list[Slot]:
 
 @functools.cache
 def places_sql() -> str:
-    from queueing.models import WaitingEntry
-
     return f"""
 SELECT 'token', id, reference FROM {Token._meta.db_table}
 WHERE doctor_day_id = %s AND patient_id = %s AND status IN ({_marks(ACTIVE_STATUSES)})
@@ -83,8 +88,6 @@ WHERE doctor_day_id = %s AND patient_id = %s AND status = %s
 
 
 def places_params(doctor_day_id: int, patient_id: int) -> list:
-    from queueing.models import WaitingEntry
-
     return _values(
         doctor_day_id,
         patient_id,

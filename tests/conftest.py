@@ -14,7 +14,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from tests import factories
 
 # Monday 2 March 2026, 08:00 in the hospital's zone: before the first morning slot.
@@ -99,7 +99,7 @@ def admin_user(db):
 @pytest.fixture
 def receptionist(db):
     """A receptionist with the front-desk group, as ``seed`` sets one up."""
-    from accounts.management.commands.seed import front_desk_group
+    from queueing.management.commands.seed import front_desk_group
 
     user = factories.UserFactory(role=Role.RECEPTIONIST)
     user.groups.add(front_desk_group())

@@ -1,6 +1,6 @@
 """factory-boy factories for every model a test needs to set up.
 
-Times come from the project's clock (``scheduling.clock``), so a test that freezes it gets
+Times come from the project's clock (``opd_site.clock``), so a test that freezes it gets
 tokens and slots on the frozen date. Token numbers are issued from the doctor-day's counter,
 as the engine issues them.
 """
@@ -15,9 +15,9 @@ from django.db.models import F
 
 from accounts.models import STAFF_ROLES, Patient, Role, Sex, User
 from doctors.models import Department, Doctor, DoctorLeave, DoctorSchedule, Weekday
-from queueing.models import WaitingEntry
-from scheduling import clock, policy
-from scheduling.models import DoctorDay, Slot, Source, Token, TokenStatus
+from opd_site import clock
+from scheduling import policy
+from scheduling.models import DoctorDay, Slot, Source, Token, TokenStatus, WaitingEntry
 
 PASSWORD = "test-password-123"
 

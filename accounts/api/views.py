@@ -26,9 +26,9 @@ from accounts.api.serializers import (
 )
 from accounts.lockout import LOCKOUT_MESSAGE
 from accounts.models import Patient, User
+from accounts.services import clear_booking_block
 from opd_site.api_base import ApiView, ListApi
 from opd_site.api_errors import error_responses
-from scheduling.services.lifecycle import clear_booking_block
 
 AUTH = "auth"
 PATIENTS = "patients"

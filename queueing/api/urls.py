@@ -1,9 +1,17 @@
+"""Serving's endpoints: a token's status along the serving path, a doctor's queue, call next."""
+
 from django.urls import path
 
 from queueing.api import views
 
 urlpatterns = [
-    path("waiting", views.WaitingListApi.as_view(), name="api-waiting"),
-    path("waiting/<id:pk>", views.WaitingDetailApi.as_view(), name="api-waiting-entry"),
-    path("waiting/<id:pk>/cancel", views.WaitingCancelApi.as_view(), name="api-waiting-cancel"),
+    path(
+        "tokens/<id:pk>/status",
+        views.TokenStatusChangeApi.as_view(),
+        name="api-token-status-change",
+    ),
+    path("doctors/<id:pk>/queue", views.DoctorQueueApi.as_view(), name="api-doctor-queue"),
+    path(
+        "doctors/<id:pk>/call-next", views.DoctorCallNextApi.as_view(), name="api-doctor-call-next"
+    ),
 ]

@@ -1,99 +1,116 @@
-"""The waiting list: entries with their live position, and leaving the list."""
+"""Serving through the API: a token's status along the serving path, a doctor's live queue, call
+next.
+"""
 
-from django.shortcuts import get_object_or_404
-from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    extend_schema,
+)
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.api.permissions import is_front_desk, owns_patient_record, require
-from opd_site.api_base import ApiView, IdFilter, ListApi
+from accounts.api.permissions import (
+    is_doctor_user,
+    is_front_desk,
+    require,
+)
+from doctors.api.views import DOCTORS, find_doctor, require_staff_or_the_doctor
+from opd_site import clock
+from opd_site.api_base import ApiView, ListApi
 from opd_site.api_errors import error_responses
-from queueing.api.serializers import WaitingEntrySerializer
-from queueing.models import WaitingEntry
-from queueing.selectors import visible_waiting, with_positions
-from queueing.services import cancel_waiting
-
-WAITING = "waiting list"
-
-
-def waiting_queryset(user):
-    return with_positions(visible_waiting(user))
+from queueing.services import call_next, change_status
+from scheduling.api.answers import TOKENS, find_visible_token, token_detail
+from scheduling.api.serializers import (
+    QueueItemSerializer,
+    TokenDetailSerializer,
+)
+from scheduling.models import DoctorDay, TokenStatus
+from scheduling.selectors import serving_order
 
 
-class WaitingFilter(filters.FilterSet):
-    doctor = IdFilter(field_name="doctor_day__doctor_id", label="Doctor id")
-    date = filters.DateFilter(field_name="doctor_day__date")
-    status = filters.ChoiceFilter(choices=WaitingEntry.Status.choices)
-
-    class Meta:
-        model = WaitingEntry
-        fields = ["doctor", "date", "status"]
-
-
-class WaitingListApi(ListApi):
-    """Patients see their own entries, doctors their days', the front desk every entry."""
-
+class TokenStatusChangeApi(ApiView):
     permission_classes = [IsAuthenticated]
-    serializer_class = WaitingEntrySerializer
-    filterset_class = WaitingFilter
 
-    def get_queryset(self):
-        return waiting_queryset(self.request.user).order_by(
-            "doctor_day__date", "doctor_day_id", "-priority", "requested_at", "id"
+    class InputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(
+            choices=[
+                (TokenStatus.CHECKED_IN, "Checked in (or requeued after a call)"),
+                (TokenStatus.IN_CONSULTATION, "Called in"),
+                (TokenStatus.COMPLETED, "Completed"),
+                (TokenStatus.NO_SHOW, "No-show"),
+            ]
         )
 
+        class Meta:
+            ref_name = "TokenStatusChange"
+
     @extend_schema(
-        tags=[WAITING],
-        summary="Waiting-list entries you may see, with live positions",
-        responses={200: WaitingEntrySerializer(many=True), **error_responses(400, 401, 404)},
+        tags=[TOKENS],
+        summary="Move a token through its day (front desk or its doctor)",
+        description=(
+            "booked → checked_in → in_consultation → completed; in_consultation → checked_in "
+            "requeues; booked or in_consultation → no_show. Anything else is 409 "
+            "`illegal_transition` naming the allowed ones."
+        ),
+        request=InputSerializer,
+        responses={
+            200: TokenDetailSerializer,
+            **error_responses(400, 401, 403, 404, 409, 415, 503),
+        },
+    )
+    def post(self, request, pk: int):
+        token = find_visible_token(request.user, pk)
+        require(
+            is_front_desk(request.user) or is_doctor_user(request.user, token.doctor_day.doctor),
+            "Only the front desk or the token's doctor may change its status.",
+        )
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        token = change_status(token=token, status=body.validated_data["status"], actor=request.user)
+        return Response(token_detail(token, request.user))
+
+
+class DoctorQueueApi(ListApi):
+    """Today's serving order, as a waiting-room display shows it."""
+
+    permission_classes = [AllowAny]
+    serializer_class = QueueItemSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return []
+        doctor = find_doctor(self.kwargs["pk"])
+        doctor_day = DoctorDay.objects.filter(doctor=doctor, date=clock.today()).first()
+        if doctor_day is None:
+            return []
+        doctor_day.doctor = doctor
+        items = serving_order(doctor_day=doctor_day)
+        for item in items:
+            item.token.doctor_day = doctor_day
+        return items
+
+    @extend_schema(
+        tags=[DOCTORS],
+        summary="The live serving order for today (no patient names)",
+        auth=[],
+        responses={200: QueueItemSerializer(many=True), **error_responses(404)},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
 
-class WaitingDetailApi(ApiView):
+class DoctorCallNextApi(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=[WAITING],
-        summary="One waiting-list entry",
-        responses={200: WaitingEntrySerializer, **error_responses(401, 404)},
-    )
-    def get(self, request, pk: int):
-        entry = get_object_or_404(waiting_queryset(request.user), pk=pk)
-        return Response(WaitingEntrySerializer(entry).data)
-
-
-class WaitingCancelApi(ApiView):
-    permission_classes = [IsAuthenticated]
-
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
-
-        class Meta:
-            ref_name = "WaitingCancel"
-
-    @extend_schema(
-        tags=[WAITING],
-        summary="Leave the waiting list (the patient or the front desk)",
-        request=InputSerializer,
-        responses={
-            200: WaitingEntrySerializer,
-            **error_responses(400, 401, 403, 404, 409, 415, 503),
-        },
+        tags=[DOCTORS],
+        summary="Call the next checked-in patient in serving order",
+        request=None,
+        responses={200: TokenDetailSerializer, **error_responses(401, 403, 404, 409, 503)},
     )
     def post(self, request, pk: int):
-        entry = get_object_or_404(waiting_queryset(request.user), pk=pk)
-        require(
-            is_front_desk(request.user) or owns_patient_record(request.user, entry.patient),
-            "Only the patient or the front desk may do this.",
-        )
-        body = self.InputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        cancel_waiting(
-            entry=entry, actor=request.user, reason=body.validated_data.get("reason", "")
-        )
-        entry = get_object_or_404(waiting_queryset(request.user), pk=pk)
-        return Response(WaitingEntrySerializer(entry).data)
+        doctor = find_doctor(pk)
+        require_staff_or_the_doctor(request.user, doctor)
+        token = call_next(doctor=doctor, actor=request.user)
+        return Response(token_detail(token, request.user))

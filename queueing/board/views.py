@@ -5,10 +5,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from doctors.models import Department
-from queueing.selectors import queue_item_for
-from scheduling import clock
+from opd_site import clock
+from queueing.selectors import board_for
 from scheduling.models import Token
-from scheduling.overview import board_for
+from scheduling.selectors import queue_item_for
 
 BOARD_REFRESH_SECONDS = 4
 STATUS_REFRESH_SECONDS = 30

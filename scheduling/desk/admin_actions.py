@@ -15,15 +15,18 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from accounts.services import clear_booking_block
 from doctors.models import Doctor
-from doctors.services import record_leave
-from queueing.services import cancel_waiting
 from scheduling.errors import DomainError
 from scheduling.models import Refund, TokenEvent
-from scheduling.services import cancellation, emergency, lifecycle
-from scheduling.services.capacity import override_slot, set_delay
+from scheduling.services import cancellation
+from scheduling.services.capacity import override_slot
+from scheduling.services.delay import set_delay
+from scheduling.services.emergencies import fast_track
+from scheduling.services.no_show import mark_no_show
 from scheduling.services.rehoming import Rehomed
-from scheduling.services.unavailability import cancel_slot
+from scheduling.services.unavailability import cancel_slot, record_leave
+from scheduling.services.waiting_list import cancel_waiting
 
 ACTION_FORM_TEMPLATE = "desk/admin/action_form.html"
 
@@ -74,7 +77,7 @@ def rehomed_summary(results: list[Rehomed]) -> str:
     return f"{moved} token(s) moved to later slots, {cancelled} cancelled and waitlisted."
 
 
-def _tokens(queryset):
+def selected_tokens(queryset):
     return queryset.select_related("doctor_day__doctor", "slot", "patient")
 
 
@@ -85,17 +88,6 @@ class CancelReasonForm(forms.Form):
     reason = forms.CharField(label="Reason for cancelling", max_length=300)
 
 
-@admin.action(description="Check in", permissions=["change"])
-def check_in_tokens(modeladmin, request, queryset):
-    run_each(
-        modeladmin,
-        request,
-        _tokens(queryset),
-        lambda token: lifecycle.check_in(token=token, actor=request.user),
-        "checked in.",
-    )
-
-
 @admin.action(
     description="Mark no-show (frees the seat for the waiting list)", permissions=["change"]
 )
@@ -103,8 +95,8 @@ def mark_no_show_tokens(modeladmin, request, queryset):
     run_each(
         modeladmin,
         request,
-        _tokens(queryset),
-        lambda token: lifecycle.mark_no_show(token=token, actor=request.user),
+        selected_tokens(queryset),
+        lambda token: mark_no_show(token=token, actor=request.user),
         "marked as a no-show; the seat went to the waiting list.",
     )
 
@@ -114,20 +106,9 @@ def fast_track_tokens(modeladmin, request, queryset):
     run_each(
         modeladmin,
         request,
-        _tokens(queryset),
-        lambda token: emergency.fast_track(token=token, actor=request.user),
+        selected_tokens(queryset),
+        lambda token: fast_track(token=token, actor=request.user),
         lambda token, fresh: f"fast-tracked to the {fresh.slot.start:%H:%M} slot.",
-    )
-
-
-@admin.action(description="Requeue (called but not present)", permissions=["change"])
-def requeue_tokens(modeladmin, request, queryset):
-    run_each(
-        modeladmin,
-        request,
-        _tokens(queryset),
-        lambda token: lifecycle.requeue(token=token, actor=request.user),
-        "back in the queue.",
     )
 
 
@@ -137,7 +118,7 @@ def cancel_tokens(modeladmin, request, queryset):
         run_each(
             modeladmin,
             request,
-            _tokens(queryset),
+            selected_tokens(queryset),
             lambda token: cancellation.cancel_token(
                 token=token, actor=request.user, reason=data["reason"]
             ),
@@ -149,13 +130,7 @@ def cancel_tokens(modeladmin, request, queryset):
     )
 
 
-TOKEN_ACTIONS = (
-    check_in_tokens,
-    mark_no_show_tokens,
-    cancel_tokens,
-    fast_track_tokens,
-    requeue_tokens,
-)
+TOKEN_ACTIONS = (mark_no_show_tokens, cancel_tokens, fast_track_tokens)
 
 
 class TokenEventInline(admin.TabularInline):
@@ -394,7 +369,7 @@ def clear_booking_blocks(modeladmin, request, queryset):
         modeladmin,
         request,
         queryset,
-        lambda patient: lifecycle.clear_booking_block(patient=patient, actor=request.user),
+        lambda patient: clear_booking_block(patient=patient, actor=request.user),
         "may book online again.",
     )
 

@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from scheduling import clock, policy
+from opd_site import clock
+from scheduling import policy
 from scheduling.errors import CancellationNotAllowed, IllegalTransition, RefundNotEligible
 from scheduling.events import record_event
 from scheduling.models import CancelledBy, DoctorDay, EventKind, Refund, Token, TokenStatus
-from scheduling.services.lifecycle import ensure_transition, token_locked
-from scheduling.services.seating import DaySeats
+from scheduling.services.seats import DaySeats
+from scheduling.services.statuses import ensure_transition, token_locked
+from scheduling.services.waiting_list import promote_waiting
 
 CANCELLABLE = (TokenStatus.BOOKED, TokenStatus.CHECKED_IN)
 
@@ -68,8 +70,6 @@ def cancellation_check(*, token: Token, actor=None) -> CancellationCheck:
 
 def cancel_token(*, token: Token, actor=None, reason: str = "") -> Token:
     """Cancel a token, free its seat and promote from the waiting list, in one transaction."""
-    from queueing.services import promote_waiting
-
     with token_locked(token) as (doctor_day, token):
         check = cancellation_check(token=token, actor=actor)
         if not check.allowed:

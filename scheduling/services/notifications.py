@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.core.mail import send_mail
 from django.db.models import F, Q
 
-from scheduling import clock, policy
+from opd_site import clock
+from scheduling import policy
 from scheduling.models import Notification
 from scheduling.sms import get_backend
 

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from doctors.models import Doctor, DoctorLeave
-from scheduling import clock, policy
+from opd_site import clock
+from scheduling import policy
 from scheduling.models import (
     CancelledBy,
     EventKind,
@@ -14,7 +15,8 @@ from scheduling.models import (
 )
 from scheduling.notify import notify_patient
 from scheduling.services.cancellation import cancel_locked
-from scheduling.services.seating import DaySeats, SlotSeats, is_emergency_priority, move_token
+from scheduling.services.seats import DaySeats, SlotSeats, is_emergency_priority, move_token
+from scheduling.services.waiting_list import carry_over
 
 
 @dataclass
@@ -71,8 +73,6 @@ def rehome_tokens(
 ) -> list[Rehomed]:
     """Move each token to a later slot of its day with room; otherwise cancel it by the hospital
     and put it on ``waitlist_seats``' waiting list with its priority and request time kept."""
-    from queueing.services import carry_over
-
     results = []
     for token in tokens:
         later = _later_seat(seats, token)

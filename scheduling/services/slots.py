@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 
 from doctors.models import Doctor, DoctorLeave, DoctorSchedule
-from scheduling.models import DoctorDay, Slot
+from scheduling.models import DoctorDay, Slot, WaitingEntry
+from scheduling.services.waiting_list import promote_day
 
 
 def generate_slots(*, start: date, days: int, doctors: Iterable[Doctor] | None = None) -> int:
@@ -34,9 +35,6 @@ def generate_slots(*, start: date, days: int, doctors: Iterable[Doctor] | None =
 
 def _promote_into_new_slots(doctor_days: list[DoctorDay]) -> None:
     """New slots are free seats: anyone already waiting on those days is seated."""
-    from queueing.models import WaitingEntry
-    from queueing.services import promote_day
-
     waiting = DoctorDay.objects.filter(
         pk__in=[day.pk for day in doctor_days], waiting_entries__status=WaitingEntry.Status.WAITING
     ).distinct()

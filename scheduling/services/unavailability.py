@@ -5,12 +5,19 @@ from datetime import date
 
 from django.db import transaction
 
-from doctors.models import Doctor
-from scheduling import clock
+from doctors.models import Doctor, DoctorLeave
+from opd_site import clock
+from opd_site.errors import InvalidRequest
 from scheduling.locking import doctor_days_locked
-from scheduling.models import EventKind, Slot, Token, TokenStatus
+from scheduling.models import DoctorDay, EventKind, Slot, Token, TokenStatus, WaitingEntry
 from scheduling.services.rehoming import Rehomed, next_working_day, rehome_tokens
-from scheduling.services.seating import DaySeats
+from scheduling.services.seats import DaySeats
+from scheduling.services.waiting_list import (
+    carry_over,
+    close_entry,
+    promote_waiting,
+    ranked_waiting,
+)
 
 REHOMED_STATUSES = (TokenStatus.BOOKED, TokenStatus.CHECKED_IN)
 
@@ -18,9 +25,6 @@ REHOMED_STATUSES = (TokenStatus.BOOKED, TokenStatus.CHECKED_IN)
 def _close_slots_locked(
     *, locked, day: date, slot_ids: list[int], next_day, actor, reason: str, whole_day: bool
 ):
-    from queueing.models import WaitingEntry
-    from queueing.services import carry_over, close_entry, promote_waiting, ranked_waiting
-
     doctor_day = locked[day]
     Slot.objects.filter(id__in=slot_ids).update(status=Slot.Status.CANCELLED)
     seats = DaySeats(doctor_day)
@@ -130,3 +134,49 @@ def close_days(
                 whole_day=True,
             )
     return results
+
+
+def set_availability(
+    *, doctor: Doctor, is_available: bool, actor=None, reason: str = ""
+) -> list[Rehomed]:
+    """Switch the doctor's availability; going unavailable closes the rest of today."""
+    Doctor.objects.filter(pk=doctor.pk).update(is_available=is_available)
+    doctor.is_available = is_available
+    if is_available:
+        return []
+    return close_days(
+        doctor=doctor,
+        days=[clock.today()],
+        actor=actor,
+        reason=reason or "The doctor is unavailable for the rest of today.",
+    )
+
+
+def record_leave(
+    *, doctor: Doctor, start: date, end: date, actor=None, reason: str = ""
+) -> tuple[DoctorLeave, list[Rehomed]]:
+    """Record leave over a date range and run the unavailable flow on every affected day."""
+    if end < start:
+        raise InvalidRequest(
+            "Leave must end on or after its first day.", details={"end": ["Before start."]}
+        )
+    leave = DoctorLeave(
+        doctor=doctor,
+        start_date=start,
+        end_date=end,
+        reason=reason[:200],
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    days = list(
+        DoctorDay.objects.filter(
+            doctor=doctor, date__gte=max(start, clock.today()), date__lte=end
+        ).values_list("date", flat=True)
+    )
+    results = close_days(
+        doctor=doctor,
+        days=days,
+        actor=actor,
+        reason=reason or f"The doctor is on leave until {end:%d %b}.",
+        inside=leave.save,
+    )
+    return leave, results

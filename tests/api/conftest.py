@@ -11,7 +11,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Patient, Role, User
 from doctors.models import Department, Doctor, Weekday
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from scheduling.models import CancelledBy, DoctorDay, Slot, Source, Token, TokenStatus
 from scheduling.services.slots import generate_slots
 from tests import factories

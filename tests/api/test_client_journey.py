@@ -7,7 +7,7 @@ history that explains each step.
 
 from rest_framework.test import APIClient
 
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from scheduling.models import Source
 from tests import factories
 from tests.api.conftest import signed_in, tomorrow

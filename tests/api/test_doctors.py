@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from scheduling.models import Slot, TokenStatus
 from tests import factories
 from tests.api.conftest import signed_in

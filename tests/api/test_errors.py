@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.test import RequestFactory, override_settings
 
+from opd_site import clock as opd_clock
 from opd_site.api_errors import server_error
-from scheduling import clock as opd_clock
 from scheduling.locking import doctor_day_locked
 from scheduling.models import Token
 from tests.api.conftest import signed_in

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from scheduling.idempotency import purge_expired_keys
 from scheduling.models import IdempotencyKey, Token
 from tests import factories

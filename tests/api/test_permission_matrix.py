@@ -14,7 +14,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from scheduling.models import CancelledBy, Refund, Source, TokenStatus
 from tests import factories
 from tests.api.conftest import Hospital, build_hospital, signed_in, tomorrow

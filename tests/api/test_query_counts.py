@@ -78,7 +78,7 @@ BOOKING_LIMIT = 15
 def test_a_booking_costs_the_same_bounded_queries_on_a_quiet_or_a_busy_day(
     hospital, django_assert_max_num_queries
 ):
-    from scheduling import clock as opd_clock
+    from opd_site import clock as opd_clock
 
     counts = []
     for tokens in (2, 10):  # both bookings still find a seat in the first slot

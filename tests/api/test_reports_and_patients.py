@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.test import override_settings
 
 from accounts.models import Patient
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from scheduling.models import Token
 from tests import factories
 from tests.api.conftest import signed_in

@@ -1,8 +1,7 @@
 """Slots (availability, their tokens, cancelling, overriding) and the waiting list."""
 
-from queueing.models import WaitingEntry
-from scheduling import clock as opd_clock
-from scheduling.models import Slot, Token, TokenStatus
+from opd_site import clock as opd_clock
+from scheduling.models import Slot, Token, TokenStatus, WaitingEntry
 from tests import factories
 from tests.api.conftest import signed_in, tomorrow
 

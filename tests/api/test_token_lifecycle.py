@@ -4,9 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from queueing.models import WaitingEntry
-from scheduling import clock as opd_clock
-from scheduling.models import Refund, Source, Token, TokenStatus
+from opd_site import clock as opd_clock
+from scheduling.models import Refund, Source, Token, TokenStatus, WaitingEntry
 from tests import factories
 from tests.api.conftest import signed_in
 

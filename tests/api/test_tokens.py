@@ -6,9 +6,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from queueing.models import WaitingEntry
-from scheduling import clock as opd_clock
-from scheduling.models import Source, Token
+from opd_site import clock as opd_clock
+from scheduling.models import Source, Token, WaitingEntry
 from tests import factories
 from tests.api.conftest import patient_account, signed_in
 

@@ -1,7 +1,7 @@
 """Real Chromium (Debian's /usr/bin/chromium) driving the live server in this process.
 
 The live server runs in a thread of the test process, so the project's clock is frozen for
-both with ``scheduling.clock.set_source``. Playwright's sync API runs an event loop, which makes
+both with ``opd_site.clock.set_source``. Playwright's sync API runs an event loop, which makes
 Django refuse ORM calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set.
 """
 
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from tests.desk.clinic import Clinic
 
 CHROMIUM = "/usr/bin/chromium"

@@ -3,8 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from queueing.models import WaitingEntry
-from scheduling.models import TokenStatus
+from scheduling.models import TokenStatus, WaitingEntry
 from tests.browser.conftest import sign_in
 from tests.desk.clinic import Clinic
 from tests.factories import PASSWORD

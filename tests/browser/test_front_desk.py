@@ -4,8 +4,8 @@ import pytest
 import segno
 from playwright.sync_api import expect
 
+from queueing.services import check_in
 from scheduling.models import Token, TokenStatus
-from scheduling.services import lifecycle
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD
 
@@ -69,7 +69,7 @@ def test_receptionist_registers_a_walk_in_and_prints_the_slip(
 def test_board_shows_the_number_once_the_doctor_calls_next(new_page, clinic, shoot):
     waiting = [clinic.book(name=f"Patient {n}") for n in range(4)]
     for token in waiting[:3]:
-        lifecycle.check_in(token=token)
+        check_in(token=token)
 
     board = new_page(width=1920, height=1080)
     board.goto("/board/CARD/")

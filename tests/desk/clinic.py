@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 from accounts.models import Role
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from scheduling.models import Source
-from scheduling.services.allocation import request_token
+from scheduling.services.requests import request_token
 from tests import factories
 
 

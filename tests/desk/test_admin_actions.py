@@ -7,10 +7,9 @@ import pytest
 from django.urls import reverse
 
 from doctors.models import DoctorLeave
-from queueing.models import WaitingEntry
-from scheduling import clock as opd_clock
-from scheduling.models import CancelledBy, Refund, Slot, Source, TokenStatus
-from scheduling.services import lifecycle
+from opd_site import clock as opd_clock
+from queueing.services import call_next, check_in, complete
+from scheduling.models import CancelledBy, Refund, Slot, Source, TokenStatus, WaitingEntry
 from scheduling.services.cancellation import request_refund
 from tests import factories
 from tests.desk.clinic import Clinic
@@ -38,9 +37,9 @@ def texts(response) -> list[str]:
 def test_check_in_reports_each_row(admin_client, clinic, morning):
     booked = clinic.book()
     done = clinic.book()
-    lifecycle.check_in(token=done)
-    lifecycle.call_next(doctor=clinic.doctor)
-    lifecycle.complete(token=done)
+    check_in(token=done)
+    call_next(doctor=clinic.doctor)
+    complete(token=done)
     response = act(admin_client, TOKENS, "check_in_tokens", [booked, done])
     booked.refresh_from_db()
     assert booked.status == TokenStatus.CHECKED_IN
@@ -89,8 +88,8 @@ def test_fast_track_and_requeue(admin_client, clinic, morning):
     act(admin_client, TOKENS, "fast_track_tokens", [moved])
     moved.refresh_from_db()
     assert moved.priority == 100
-    lifecycle.check_in(token=token)
-    lifecycle.call_next(doctor=clinic.doctor)
+    check_in(token=token)
+    call_next(doctor=clinic.doctor)
     act(admin_client, TOKENS, "requeue_tokens", [token])
     token.refresh_from_db()
     assert token.status == TokenStatus.CHECKED_IN
@@ -98,7 +97,7 @@ def test_fast_track_and_requeue(admin_client, clinic, morning):
 
 def test_token_page_shows_its_history_read_only(admin_client, clinic, morning):
     token = clinic.book()
-    lifecycle.check_in(token=token)
+    check_in(token=token)
     page = admin_client.get(reverse("admin:scheduling_token_change", args=[token.pk]))
     html = page.content.decode()
     assert "History" in html

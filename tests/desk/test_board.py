@@ -5,11 +5,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from queueing.selectors import queue_for
+from queueing.selectors import board_for
+from queueing.services import call_next, check_in
 from scheduling.models import Source
-from scheduling.overview import board_for
-from scheduling.services import lifecycle
-from scheduling.services.emergency import fast_track
+from scheduling.selectors import queue_for
+from scheduling.services.emergencies import fast_track
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +22,8 @@ def numbers(html: str, css_class: str) -> list[str]:
 def test_board_shows_now_serving_and_next_numbers_without_names(client, clinic, morning):
     tokens = [clinic.book(name=f"Patient {n}") for n in range(5)]
     for token in tokens[:3]:
-        lifecycle.check_in(token=token)
-    lifecycle.call_next(doctor=clinic.doctor)
+        check_in(token=token)
+    call_next(doctor=clinic.doctor)
     html = client.get(reverse("board:board", args=["CARD"])).content.decode()
     assert numbers(html, "board-number") == ["CARD1-001"]
     assert numbers(html, "board-next") == ["CARD1-002", "CARD1-003", "CARD1-004", "CARD1-005"]
@@ -43,9 +43,9 @@ def test_board_order_matches_the_serving_order(clinic, morning):
         clinic.book(source=source) for source in (Source.ONLINE, Source.WALK_IN, Source.PRIORITY)
     ]
     late = clinic.book()
-    lifecycle.check_in(token=booked[1])
-    lifecycle.check_in(token=late)
-    lifecycle.check_in(token=booked[0])
+    check_in(token=booked[1])
+    check_in(token=late)
+    check_in(token=booked[0])
     fast_track(token=booked[0])
     row = board_for(department=clinic.department, upcoming=10)[0]
     expected = [item.token.display_number for item in queue_for(doctor=clinic.doctor)]
@@ -56,7 +56,7 @@ def test_board_order_matches_the_serving_order(clinic, morning):
 
 
 def test_board_shows_a_delay(client, clinic):
-    from scheduling.services.capacity import set_delay
+    from scheduling.services.delay import set_delay
 
     set_delay(doctor=clinic.doctor, minutes=25)
     html = client.get(reverse("board:board_rows", args=["CARD"])).content.decode()
@@ -72,7 +72,7 @@ def test_board_partial_query_count_does_not_grow(
     with django_assert_max_num_queries(4) as few:
         client.get(reverse("board:board_rows", args=["CARD"]))
     for _ in range(10):
-        lifecycle.check_in(token=clinic.book())
-    lifecycle.call_next(doctor=clinic.doctor)
+        check_in(token=clinic.book())
+    call_next(doctor=clinic.doctor)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("board:board_rows", args=["CARD"]))

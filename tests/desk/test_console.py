@@ -3,9 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from queueing.models import WaitingEntry
-from scheduling.models import TokenStatus
-from scheduling.services import lifecycle
+from queueing.services import call_next, check_in
+from scheduling.models import TokenStatus, WaitingEntry
 from tests import factories
 from tests.desk.clinic import Clinic, later
 
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_doctor_sees_their_serving_order(doctor_client, clinic, morning):
     first = clinic.book(name="Meena Kumari")
     clinic.book(name="Ravi Verma")
-    lifecycle.check_in(token=first)
+    check_in(token=first)
     page = doctor_client.get(reverse("desk:console")).content.decode()
     assert "Dr Asha Rao" in page
     assert page.index("Meena Kumari") < page.index("Ravi Verma")
@@ -25,7 +24,7 @@ def test_doctor_sees_their_serving_order(doctor_client, clinic, morning):
 
 def test_call_next_then_complete_updates_the_figures(doctor_client, clinic, morning):
     token = clinic.book()
-    lifecycle.check_in(token=token)
+    check_in(token=token)
     page = doctor_client.post(reverse("desk:console_call_next"), follow=True).content.decode()
     token.refresh_from_db()
     assert token.status == TokenStatus.IN_CONSULTATION
@@ -43,10 +42,10 @@ def test_call_next_then_complete_updates_the_figures(doctor_client, clinic, morn
 
 def test_requeue_puts_the_patient_back_behind_the_next(doctor_client, clinic, morning):
     first, second = clinic.book(), clinic.book()
-    lifecycle.check_in(token=first)
+    check_in(token=first)
     later(morning, 1)
-    lifecycle.check_in(token=second)
-    lifecycle.call_next(doctor=clinic.doctor)
+    check_in(token=second)
+    call_next(doctor=clinic.doctor)
     later(morning, 2)
     doctor_client.post(reverse("desk:console_action", args=[first.reference, "requeue"]))
     first.refresh_from_db()
@@ -79,7 +78,7 @@ def test_a_doctor_cannot_act_on_another_doctors_token(client, clinic, morning):
     other = factories.DoctorFactory()
     client.force_login(other.user)
     token = clinic.book()
-    lifecycle.check_in(token=token)
+    check_in(token=token)
     response = client.post(reverse("desk:console_action", args=[token.reference, "call"]))
     assert response.status_code == 404
     token.refresh_from_db()
@@ -96,7 +95,7 @@ def test_a_doctor_ignores_the_doctor_parameter(client, clinic, morning):
 
 def test_staff_pick_a_doctor_and_call_for_them(desk_client, clinic, morning):
     token = clinic.book()
-    lifecycle.check_in(token=token)
+    check_in(token=token)
     picker = desk_client.get(reverse("desk:console")).content.decode()
     assert '<label for="id_doctor">' in picker and "Dr Asha Rao" in picker
     response = desk_client.post(reverse("desk:console_call_next"), {"doctor": clinic.doctor.pk})
@@ -108,12 +107,12 @@ def test_staff_pick_a_doctor_and_call_for_them(desk_client, clinic, morning):
 def test_console_query_count_does_not_grow(
     doctor_client, clinic, morning, django_assert_max_num_queries
 ):
-    lifecycle.check_in(token=clinic.book())
+    check_in(token=clinic.book())
     with django_assert_max_num_queries(10) as few:
         doctor_client.get(reverse("desk:console"))
     for _ in range(10):
-        lifecycle.check_in(token=clinic.book())
-    lifecycle.call_next(doctor=clinic.doctor)
+        check_in(token=clinic.book())
+    call_next(doctor=clinic.doctor)
     with django_assert_max_num_queries(len(few.captured_queries)):
         doctor_client.get(reverse("desk:console"))
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from scheduling.models import Source
-from scheduling.services.capacity import set_delay
+from scheduling.services.delay import set_delay
 from tests import factories
 from tests.desk.clinic import Clinic
 

@@ -6,7 +6,7 @@ import pytest
 import segno
 from django.urls import reverse
 
-from scheduling.desk.views import qr_svg
+from queueing.desk.views import qr_svg
 
 pytestmark = pytest.mark.django_db
 

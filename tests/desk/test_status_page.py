@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from scheduling.services import lifecycle
+from queueing.services import call_next, check_in, complete
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,11 @@ def test_status_page_refreshes_itself(client, clinic):
 
 def test_status_follows_the_token_through_the_day(client, clinic, morning):
     token = clinic.book()
-    lifecycle.check_in(token=token)
-    lifecycle.call_next(doctor=clinic.doctor)
+    check_in(token=token)
+    call_next(doctor=clinic.doctor)
     card = client.get(reverse("board:status_card", args=[token.reference])).content.decode()
     assert "In consultation" in card
-    lifecycle.complete(token=token)
+    complete(token=token)
     card = client.get(reverse("board:status_card", args=[token.reference])).content.decode()
     assert "Completed" in card
     assert "Position" not in card

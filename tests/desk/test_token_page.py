@@ -3,8 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from queueing.models import WaitingEntry
-from scheduling.models import CancelledBy, Source, TokenStatus
+from scheduling.models import CancelledBy, Source, TokenStatus, WaitingEntry
 from tests import factories
 from tests.desk.clinic import Clinic
 

@@ -8,8 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from queueing.models import WaitingEntry
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from scheduling.models import (
     DoctorDay,
     EventKind,
@@ -19,6 +18,7 @@ from scheduling.models import (
     Source,
     Token,
     TokenEvent,
+    WaitingEntry,
 )
 from tests.factories import (
     DoctorLeaveFactory,

@@ -3,8 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from queueing.models import WaitingEntry
-from scheduling.models import TokenStatus
+from scheduling.models import TokenStatus, WaitingEntry
 from tests.factories import PatientFactory, SlotFactory, TokenFactory, WaitingEntryFactory
 
 pytestmark = pytest.mark.django_db

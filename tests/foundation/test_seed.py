@@ -11,8 +11,7 @@ from django.test import RequestFactory
 
 from accounts.models import Patient, Role, User
 from doctors.models import Department, Doctor, DoctorSchedule, Weekday
-from queueing.models import WaitingEntry
-from scheduling.models import DoctorDay, Slot, Token, TokenEvent
+from scheduling.models import DoctorDay, Slot, Token, TokenEvent, WaitingEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +121,7 @@ def test_the_front_desk_may_work_tokens_but_only_read_events(clock):
     for action in ("view", "add", "change"):
         assert reception.has_perm(f"scheduling.{action}_token")
         assert reception.has_perm(f"accounts.{action}_patient")
-        assert reception.has_perm(f"queueing.{action}_waitingentry")
+        assert reception.has_perm(f"scheduling.{action}_waitingentry")
     assert reception.has_perm("scheduling.view_tokenevent")
     assert not reception.has_perm("scheduling.change_tokenevent")
     assert not reception.has_perm("scheduling.delete_token")

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from scheduling import clock as opd_clock
+from opd_site import clock as opd_clock
 from scheduling.services.cancellation import cancel_token, request_refund
 from tests.scheduling.helpers import book, make_day
 

@@ -161,7 +161,7 @@ print(json.dumps({"date": day.isoformat(), "doctors": doctors, "patients": patie
 
 READ_DAY = """
 from django.db.models import Count
-from queueing.models import WaitingEntry
+from scheduling.models import WaitingEntry
 from scheduling.invariants import check_invariants
 from scheduling.models import ACTIVE_STATUSES, DoctorDay, Token, TokenEvent
 

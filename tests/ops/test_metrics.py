@@ -4,10 +4,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from opd_site import metrics
-from queueing.models import WaitingEntry
 from scheduling import locking
 from scheduling.errors import AlreadyBooked
-from scheduling.services.allocation import request_token
+from scheduling.models import WaitingEntry
+from scheduling.services.requests import request_token
 from tests import factories
 from tests.ops.conftest import OPS_HOURS
 from tests.scheduling.helpers import make_day

@@ -1,8 +1,8 @@
 """The live queue read by patients and the desk: order, positions and estimated waits."""
 
-from queueing.selectors import queue_for, queue_item_for
-from scheduling.services.emergency import admit_emergency
-from scheduling.services.lifecycle import call_next, check_in
+from queueing.services import call_next, check_in
+from scheduling.selectors import queue_for, queue_item_for
+from scheduling.services.emergencies import admit_emergency
 from tests.scheduling.helpers import at, book, make_day, new_patient, reload
 
 
@@ -53,7 +53,7 @@ def test_token_that_left_the_queue_has_no_place_in_it(day, clock):
 def test_one_tokens_place_agrees_with_the_whole_queue(clock, db):
     """A slip's status page and the booking answer rank one token in the database; the desk
     lists the whole day. Every token must get the same place and estimate from both."""
-    from scheduling.services.capacity import set_delay
+    from scheduling.services.delay import set_delay
 
     day = make_day(capacity=3)
     booked = [

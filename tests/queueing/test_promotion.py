@@ -1,12 +1,11 @@
 """Freeing a seat promotes waiting entries in rank order: cancellation, no-show, capacity,
 walk-in reserve release."""
 
-from queueing.models import WaitingEntry
 from scheduling.invariants import check_invariants
-from scheduling.models import EventKind, Notification, Slot, TokenEvent, TokenStatus
+from scheduling.models import EventKind, Notification, Slot, TokenEvent, TokenStatus, WaitingEntry
 from scheduling.services.cancellation import cancel_token
 from scheduling.services.capacity import override_slot
-from scheduling.services.lifecycle import mark_no_show
+from scheduling.services.no_show import mark_no_show
 from scheduling.services.tick import run_tick
 from tests.scheduling.helpers import at, book, event_count, fill, fill_day, make_day
 

@@ -15,11 +15,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from queueing.selectors import queue_item_for, serving_order
-from scheduling import clock
+from opd_site import clock
+from queueing.selectors import board_for
+from queueing.services import check_in
 from scheduling.models import DoctorDay, Slot, Token
-from scheduling.overview import board_for
-from scheduling.services.lifecycle import check_in
+from scheduling.selectors import queue_item_for, serving_order
 from tests import factories
 from tests.scheduling.helpers import book, make_day
 

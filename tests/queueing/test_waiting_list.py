@@ -2,12 +2,11 @@
 
 import pytest
 
-from queueing.models import WaitingEntry
-from queueing.selectors import position_of, with_positions
-from queueing.services import cancel_waiting
 from scheduling.errors import WaitingEntryClosed
-from scheduling.models import EventKind, TokenEvent
-from scheduling.services.allocation import Outcome
+from scheduling.models import EventKind, TokenEvent, WaitingEntry
+from scheduling.selectors import position_of, with_positions
+from scheduling.services.outcomes import Outcome
+from scheduling.services.waiting_list import cancel_waiting
 from tests.scheduling.helpers import book, event_count, fill_day, make_day, new_patient, snapshot
 
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from accounts.models import Patient
 from doctors.models import Doctor
-from queueing.models import WaitingEntry
-from scheduling import clock
-from scheduling.models import DoctorDay, Notification, Refund, Slot, Token, TokenEvent
-from scheduling.services.allocation import Allocation, request_token
+from opd_site import clock
+from scheduling.models import DoctorDay, Notification, Refund, Slot, Token, TokenEvent, WaitingEntry
+from scheduling.services.outcomes import Allocation
+from scheduling.services.requests import request_token
 from tests import factories
 
 

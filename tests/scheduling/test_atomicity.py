@@ -2,13 +2,15 @@
 
 import pytest
 
-import queueing.services
 import scheduling.notify
+import scheduling.services.bumping as bumping
+import scheduling.services.rehoming as rehoming
+import scheduling.services.waiting_list as waiting_list
 from doctors.models import DoctorLeave
-from doctors.services import record_leave
-from scheduling.errors import CapacityBelowOccupancy, InvalidRequest
+from opd_site.errors import InvalidRequest
+from scheduling.errors import CapacityBelowOccupancy
 from scheduling.services.capacity import override_slot
-from scheduling.services.unavailability import cancel_slot
+from scheduling.services.unavailability import cancel_slot, record_leave
 from tests.scheduling.helpers import book, fill, make_day, new_patient, snapshot
 
 
@@ -24,7 +26,7 @@ def test_failure_after_a_bump_undoes_the_bump_the_token_and_the_counter(day, mon
     fill(day.slots[0], 2, "online", day=day)
     patient = new_patient()
     before = snapshot()
-    monkeypatch.setattr(scheduling.notify, "notify_patient", explode)
+    monkeypatch.setattr(bumping, "notify_patient", explode)
 
     with pytest.raises(Boom):
         book(day, "priority", slot=day.slots[0], patient=patient)
@@ -39,7 +41,7 @@ def test_failure_while_rehoming_a_cancelled_slot_leaves_the_slot_open(clock, db,
     make_day(doctor=day.doctor, on=day.date + timedelta(days=1), hours=(9,))
     fill(day.slots[0], 2, "online", day=day)
     before = snapshot()
-    monkeypatch.setattr(queueing.services, "add_to_waiting_list", explode)
+    monkeypatch.setattr(waiting_list, "add_to_waiting_list", explode)
 
     with pytest.raises(Boom):
         cancel_slot(slot=day.slots[0])
@@ -51,8 +53,6 @@ def test_failure_while_closing_leave_days_records_no_leave(day, monkeypatch):
     fill(day.slots[1], 1, "online", day=day)
     before = snapshot()
     monkeypatch.setattr(scheduling.notify, "notify_patient", explode)
-    import scheduling.services.rehoming as rehoming
-
     monkeypatch.setattr(rehoming, "notify_patient", explode)
 
     with pytest.raises(Boom):

@@ -3,8 +3,8 @@
 import pytest
 
 from scheduling.models import EventKind, Notification, Slot
-from scheduling.services.allocation import Outcome
-from scheduling.services.emergency import fast_track
+from scheduling.services.emergencies import fast_track
+from scheduling.services.outcomes import Outcome
 from tests.scheduling.helpers import book, event_count, fill, kinds, make_day, reload
 
 
@@ -138,7 +138,7 @@ def test_no_bump_when_no_later_slot_has_a_free_seat(clock, db):
 
 
 def test_checked_in_token_is_never_bumped(day, clock):
-    from scheduling.services.lifecycle import check_in
+    from queueing.services import check_in
 
     tokens = fill(day.slots[0], 2, "online", day=day)
     check_in(token=tokens[0])
@@ -170,7 +170,7 @@ def test_every_higher_priority_source_may_bump(day, source, clock):
     from tests.scheduling.helpers import new_patient
 
     patient = day.returning if source == "follow_up" else new_patient()
-    from scheduling.services.allocation import request_token
+    from scheduling.services.requests import request_token
 
     allocation = request_token(
         doctor=day.doctor, day=day.date, source=source, patient=patient, preferred_slot=day.slots[1]
@@ -183,7 +183,7 @@ def _give_completed_consultation(day, clock):
     """A patient seen by this doctor this morning at 09:00 (a follow-up is then allowed)."""
     from datetime import timedelta
 
-    from scheduling.services.lifecycle import call_token, check_in, complete
+    from queueing.services import call_token, check_in, complete
     from tests.scheduling.helpers import at, new_patient
 
     patient = new_patient()

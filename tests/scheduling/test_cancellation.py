@@ -2,10 +2,10 @@
 
 import pytest
 
+from queueing.services import call_token, check_in, complete
 from scheduling.errors import CancellationNotAllowed, IllegalTransition
 from scheduling.models import CancelledBy, EventKind, TokenStatus
 from scheduling.services.cancellation import cancel_token, cancellation_check
-from scheduling.services.lifecycle import call_token, check_in, complete
 from tests.scheduling.helpers import at, book, event_count, kinds, reload, snapshot
 
 

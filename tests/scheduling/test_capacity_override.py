@@ -6,7 +6,7 @@ from scheduling.errors import CapacityBelowOccupancy
 from scheduling.invariants import check_invariants
 from scheduling.models import Slot
 from scheduling.services.capacity import override_slot
-from scheduling.services.emergency import admit_emergency
+from scheduling.services.emergencies import admit_emergency
 from tests.scheduling.helpers import book, fill, new_patient, snapshot
 
 

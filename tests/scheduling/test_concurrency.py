@@ -14,12 +14,11 @@ import pytest
 from django.db import IntegrityError, connections
 
 import scheduling.locking
-from queueing.models import WaitingEntry
 from scheduling.invariants import check_invariants
 from scheduling.locking import doctor_day_locked
-from scheduling.models import ACTIVE_STATUSES, DoctorDay, Token
-from scheduling.services.allocation import request_token
+from scheduling.models import ACTIVE_STATUSES, DoctorDay, Token, WaitingEntry
 from scheduling.services.cancellation import cancel_token
+from scheduling.services.requests import request_token
 from tests.scheduling.helpers import fill_day, make_day, new_patient
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -3,14 +3,12 @@ checked in), excess booked tokens move later or to the waiting list; revise and 
 
 import pytest
 
-from queueing.models import WaitingEntry
-from queueing.selectors import queue_for
-from scheduling.errors import InvalidRequest
+from opd_site.errors import InvalidRequest
+from queueing.services import check_in
 from scheduling.invariants import check_invariants
-from scheduling.models import CancelledBy, EventKind, Notification, TokenStatus
-from scheduling.selectors import day_availability
-from scheduling.services.capacity import set_delay
-from scheduling.services.lifecycle import check_in
+from scheduling.models import CancelledBy, EventKind, Notification, TokenStatus, WaitingEntry
+from scheduling.selectors import day_availability, queue_for
+from scheduling.services.delay import set_delay
 from tests.scheduling.helpers import at, book, event_count, fill, kinds, make_day, reload, snapshot
 
 
@@ -167,7 +165,7 @@ def test_patient_moved_by_a_delay_may_check_in_the_same_minute(four_seats, clock
 
 
 def test_delay_never_shrinks_a_slot_below_the_emergencies_seated_in_it(clock, db):
-    from scheduling.services.emergency import admit_emergency
+    from scheduling.services.emergencies import admit_emergency
     from tests.scheduling.helpers import new_patient
 
     day = make_day(hours=(9, 10), capacity=1, emergency_reserve=0)

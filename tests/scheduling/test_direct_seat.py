@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from scheduling.models import EventKind, Source, TokenStatus
-from scheduling.services.allocation import Outcome
+from scheduling.services.outcomes import Outcome
 from tests.scheduling.helpers import book, event_count, kinds
 
 

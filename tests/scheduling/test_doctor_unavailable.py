@@ -6,13 +6,12 @@ from datetime import timedelta
 import pytest
 
 from doctors.models import DoctorLeave
-from doctors.services import record_leave, set_availability
-from queueing.models import WaitingEntry
-from scheduling.errors import DoctorUnavailable, InvalidRequest
+from opd_site.errors import InvalidRequest
+from scheduling.errors import DoctorUnavailable
 from scheduling.invariants import check_invariants
-from scheduling.models import CancelledBy, EventKind, Notification, Slot, TokenStatus
+from scheduling.models import CancelledBy, EventKind, Notification, Slot, TokenStatus, WaitingEntry
 from scheduling.services.cancellation import is_refund_eligible
-from scheduling.services.unavailability import cancel_slot
+from scheduling.services.unavailability import cancel_slot, record_leave, set_availability
 from tests.scheduling.helpers import (
     at,
     book,

@@ -2,12 +2,12 @@
 
 import pytest
 
+from queueing.services import call_next, check_in, complete
 from scheduling.errors import IllegalTransition
 from scheduling.invariants import check_invariants
 from scheduling.models import EventKind, Slot, TokenStatus
-from scheduling.services.allocation import Outcome
-from scheduling.services.emergency import admit_emergency, fast_track
-from scheduling.services.lifecycle import call_next, check_in, complete
+from scheduling.services.emergencies import admit_emergency, fast_track
+from scheduling.services.outcomes import Outcome
 from tests.scheduling.helpers import book, event_count, fill, kinds, make_day, new_patient, reload
 
 
@@ -171,7 +171,7 @@ def test_only_booked_or_checked_in_tokens_can_be_fast_tracked(day, clock, status
 
         cancel_token(token=token)
     else:
-        from scheduling.services.lifecycle import call_token
+        from queueing.services import call_token
 
         clock.advance(hours=1)
         check_in(token=token)

@@ -5,13 +5,14 @@ from datetime import timedelta
 
 import pytest
 
-from queueing.services import cancel_waiting
+from queueing.services import call_token, check_in, complete, requeue
 from scheduling.invariants import check_invariants
 from scheduling.models import EventKind
 from scheduling.selectors import token_history
 from scheduling.services.cancellation import cancel_token, request_refund
-from scheduling.services.emergency import admit_emergency, fast_track
-from scheduling.services.lifecycle import call_token, check_in, complete, mark_no_show, requeue
+from scheduling.services.emergencies import admit_emergency, fast_track
+from scheduling.services.no_show import mark_no_show
+from scheduling.services.waiting_list import cancel_waiting
 from tests.scheduling.helpers import (
     at,
     book,

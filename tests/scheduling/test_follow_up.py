@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from queueing.services import call_token, check_in, complete
 from scheduling.errors import NotEligibleForFollowUp
 from scheduling.services.cancellation import cancel_token
-from scheduling.services.lifecycle import call_token, check_in, complete
 from tests.scheduling.helpers import at, book, make_day, new_patient, snapshot
 
 

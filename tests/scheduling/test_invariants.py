@@ -28,10 +28,8 @@ from hypothesis.stateful import (
 
 from accounts.models import Patient, Role, User
 from doctors.models import Department, Doctor, DoctorLeave, DoctorSchedule
-from doctors.services import record_leave, set_availability
-from queueing.models import WaitingEntry
-from queueing.services import cancel_waiting
-from scheduling import clock
+from opd_site import clock
+from queueing.services import call_next, check_in, complete, requeue
 from scheduling.errors import DomainError
 from scheduling.invariants import check_invariants
 from scheduling.models import (
@@ -44,14 +42,17 @@ from scheduling.models import (
     Token,
     TokenEvent,
     TokenStatus,
+    WaitingEntry,
 )
-from scheduling.services.allocation import request_token
 from scheduling.services.cancellation import cancel_token, request_refund
-from scheduling.services.capacity import override_slot, set_delay
-from scheduling.services.emergency import admit_emergency, fast_track
-from scheduling.services.lifecycle import call_next, check_in, complete, mark_no_show, requeue
+from scheduling.services.capacity import override_slot
+from scheduling.services.delay import set_delay
+from scheduling.services.emergencies import admit_emergency, fast_track
+from scheduling.services.no_show import mark_no_show
+from scheduling.services.requests import request_token
 from scheduling.services.tick import run_tick
-from scheduling.services.unavailability import cancel_slot
+from scheduling.services.unavailability import cancel_slot, record_leave, set_availability
+from scheduling.services.waiting_list import cancel_waiting
 from tests import factories
 
 MONDAY = datetime(2026, 3, 2, 7, 30, tzinfo=ZoneInfo(django_settings.TIME_ZONE))

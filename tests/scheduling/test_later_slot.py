@@ -1,7 +1,7 @@
 """Step 6: a full target with nobody to bump seats the request in the earliest later slot."""
 
 from scheduling.models import EventKind
-from scheduling.services.allocation import Outcome
+from scheduling.services.outcomes import Outcome
 from tests.scheduling.helpers import book, event_count, fill, kinds, make_day
 
 

@@ -6,14 +6,11 @@ from datetime import timedelta
 import pytest
 
 from accounts.models import Patient
+from accounts.services import clear_booking_block
+from queueing.services import check_in
 from scheduling.errors import PatientBlocked
 from scheduling.models import EventKind, TokenStatus
-from scheduling.services.lifecycle import (
-    check_in,
-    clear_booking_block,
-    mark_no_show,
-    sweep_no_shows,
-)
+from scheduling.services.no_show import mark_no_show, sweep_no_shows
 from tests.scheduling.helpers import at, book, event_count, kinds, make_day, new_patient, reload
 
 

@@ -6,8 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
-from queueing.models import WaitingEntry
-from scheduling.models import EventKind, Notification, TokenEvent, TokenStatus
+from scheduling.models import EventKind, Notification, TokenEvent, TokenStatus, WaitingEntry
 from tests.scheduling.helpers import (
     at,
     book,
@@ -54,7 +53,7 @@ def test_tick_marks_no_shows_after_the_grace_period(day, clock, outboxes):
 
 def test_tick_expires_waiting_entries_once_the_day_is_over(clock, db, outboxes):
     day = make_day(hours=(9,), capacity=1)
-    from scheduling.services.lifecycle import check_in
+    from queueing.services import check_in
 
     check_in(token=fill_day(day, "priority")[0])  # arrived: no no-show frees the seat
     entry = book(day, "online").waiting

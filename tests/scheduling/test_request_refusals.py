@@ -15,7 +15,7 @@ from scheduling.errors import (
     SourceNotAllowed,
 )
 from scheduling.models import Slot, Source
-from scheduling.services.allocation import request_token
+from scheduling.services.requests import request_token
 from tests import factories
 from tests.scheduling.helpers import book, make_day, new_patient, snapshot
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from queueing.services import call_next, check_in, complete, requeue
 from scheduling.errors import IllegalTransition, QueueEmpty
 from scheduling.models import EventKind, TokenStatus
-from scheduling.services.lifecycle import call_next, check_in, complete, requeue
 from tests.scheduling.helpers import at, book, event_count, kinds, reload, snapshot
 
 
@@ -124,7 +124,7 @@ def test_completing_feeds_the_doctors_rolling_average(day, clock):
 
 
 def test_estimated_wait_is_tokens_ahead_times_the_average(day, clock):
-    from queueing.selectors import queue_for
+    from scheduling.selectors import queue_for
 
     tokens = [book(day, "online").token for _ in range(2)]
     for token in tokens:

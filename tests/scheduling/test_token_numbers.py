@@ -8,7 +8,7 @@ from scheduling.errors import AlreadyBooked
 from scheduling.invariants import check_invariants
 from scheduling.models import Token
 from scheduling.services.cancellation import cancel_token
-from scheduling.services.emergency import admit_emergency
+from scheduling.services.emergencies import admit_emergency
 from tests.scheduling.helpers import book, make_day, new_patient
 
 

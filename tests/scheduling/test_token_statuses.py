@@ -4,10 +4,10 @@ import itertools
 
 import pytest
 
+from queueing.services import call_token, change_status, check_in, complete
 from scheduling.errors import IllegalTransition
 from scheduling.models import TokenStatus
 from scheduling.services.cancellation import cancel_token
-from scheduling.services.lifecycle import call_token, change_status, check_in, complete
 from tests.scheduling.helpers import at, book, reload, snapshot
 
 S = TokenStatus

@@ -3,8 +3,8 @@ slot; walk-ins and emergencies always can."""
 
 import pytest
 
-from scheduling.services.allocation import Outcome
-from scheduling.services.emergency import admit_emergency
+from scheduling.services.emergencies import admit_emergency
+from scheduling.services.outcomes import Outcome
 from tests.scheduling.helpers import at, book, fill, make_day, new_patient
 
 

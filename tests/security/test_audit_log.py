@@ -3,7 +3,7 @@
 import pytest
 
 from scheduling.models import TokenEvent
-from scheduling.services.allocation import request_token
+from scheduling.services.requests import request_token
 from tests import factories
 
 pytestmark = pytest.mark.django_db

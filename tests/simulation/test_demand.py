@@ -3,8 +3,8 @@
 import random
 from datetime import time
 
-from scheduling.simulation.demand import SCENARIOS, plan_day
-from scheduling.simulation.hospital import design_doctors, local
+from queueing.simulation.demand import SCENARIOS, plan_day
+from queueing.simulation.hospital import design_doctors, local
 from tests.simulation.conftest import DAY
 
 

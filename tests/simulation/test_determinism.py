@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Patient
-from scheduling import clock
+from opd_site import clock
+from queueing.simulation.hospital import sim_doctors, sim_patients
 from scheduling.models import Token
-from scheduling.simulation.hospital import sim_doctors, sim_patients
 
 SMALL = ("--doctors", "2", "--patients", "30")
 

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from queueing.simulation.report import DayReport, DoctorLine, SlotLine, SourceLine, render_html
 from scheduling.models import Source
-from scheduling.simulation.report import DayReport, DoctorLine, SlotLine, SourceLine, render_html
 
 
 def test_the_html_report_is_one_self_contained_page_with_three_charts(simulate, tmp_path):

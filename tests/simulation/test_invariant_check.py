@@ -4,8 +4,8 @@ when the stored state is broken on purpose."""
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from queueing.simulation.hospital import sim_doctor_days
 from scheduling.models import ACTIVE_STATUSES, Slot, Source, Token
-from scheduling.simulation.hospital import sim_doctor_days
 from tests.simulation.conftest import DAY
 
 SMALL = ("--doctors", "2", "--patients", "30", "--seed", "5")

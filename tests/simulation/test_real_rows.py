@@ -4,8 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from queueing.models import WaitingEntry
-from scheduling.models import IdempotencyKey, TokenEvent, TokenStatus
+from scheduling.models import IdempotencyKey, TokenEvent, TokenStatus, WaitingEntry
 from tests import factories
 from tests.simulation.conftest import DAY, at
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
+from queueing.simulation.hospital import sim_doctor_days
 from scheduling.models import (
     CancelledBy,
     DoctorDay,
@@ -14,8 +15,7 @@ from scheduling.models import (
     TokenEvent,
     TokenStatus,
 )
-from scheduling.services.seating import effective_capacity
-from scheduling.simulation.hospital import sim_doctor_days
+from scheduling.services.seats import effective_capacity
 from tests.simulation.conftest import DAY, at
 
 

@@ -22,10 +22,9 @@ from django.db.models import Model, Q
 
 from accounts.models import Patient
 from doctors.models import Department, Doctor
-from queueing.models import WaitingEntry
-from scheduling import clock
+from opd_site import clock
 from scheduling.management.arguments import iso_date
-from scheduling.models import DoctorDay, Refund, Slot, Token, TokenEvent
+from scheduling.models import DoctorDay, Refund, Slot, Token, TokenEvent, WaitingEntry
 
 FORMAT = "opd-day-export"
 VERSION = 1

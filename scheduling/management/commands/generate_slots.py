@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scheduling import clock
+from opd_site import clock
 from scheduling.management.arguments import iso_date
 from scheduling.services.slots import generate_slots
 

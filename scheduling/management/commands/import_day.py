@@ -18,9 +18,8 @@ from django.db.models import Model
 
 from accounts.models import Patient
 from doctors.models import Department, Doctor
-from queueing.models import WaitingEntry
 from scheduling.management.commands.export_day import EXPORT_MODELS, FORMAT, VERSION, User
-from scheduling.models import DoctorDay, Refund, Slot, Token, TokenEvent
+from scheduling.models import DoctorDay, Refund, Slot, Token, TokenEvent, WaitingEntry
 
 # What makes two rows "the same row" across databases, per model.
 IDENTITY: dict[type[Model], tuple[str, ...]] = {
@@ -103,6 +102,20 @@ def _reset_sequences() -> None:
                 cursor.execute(statement)
 
 
+# Models that changed app since version 1 files were first written: old label -> current label.
+MOVED_MODELS = {"queueing.waitingentry": "scheduling.waitingentry"}
+
+
+def with_current_labels(objects: list) -> list:
+    """The file's rows with every moved model under its current label."""
+    return [
+        {**row, "model": MOVED_MODELS.get(row.get("model"), row.get("model"))}
+        if isinstance(row, dict)
+        else row
+        for row in objects
+    ]
+
+
 class Command(BaseCommand):
     help = "Import a day exported by export_day (idempotent; refuses conflicting data)."
 
@@ -129,7 +142,9 @@ class Command(BaseCommand):
                 f"this release reads version {VERSION}."
             )
         try:
-            result = load_rows(document.get("objects") or [], dry_run=options["dry_run"])
+            result = load_rows(
+                with_current_labels(document.get("objects") or []), dry_run=options["dry_run"]
+            )
         except ImportConflict as exc:
             raise CommandError(f"Nothing imported: {exc}") from None
         verb = "Would add" if options["dry_run"] else "Added"

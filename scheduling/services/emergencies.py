@@ -2,25 +2,23 @@
 
 from accounts.models import Patient
 from doctors.models import Doctor
-from scheduling import clock, policy
+from opd_site import clock
+from scheduling import policy
 from scheduling.errors import DoctorNotWorking, IllegalTransition
 from scheduling.events import record_event
 from scheduling.locking import doctor_day_locked
 from scheduling.models import EventKind, Source, Token, TokenStatus
-from scheduling.services.allocation import (
-    Allocation,
-    Outcome,
-    ensure_doctor_available,
-    ensure_not_already_booked,
-)
-from scheduling.services.seating import (
+from scheduling.services.bumping import make_room_by_bump
+from scheduling.services.outcomes import Allocation, Outcome
+from scheduling.services.refusals import ensure_doctor_available, ensure_not_already_booked
+from scheduling.services.seats import (
     DaySeats,
     SlotSeats,
     is_emergency_priority,
     issue_token,
-    make_room_by_bump,
     move_token,
 )
+from scheduling.services.waiting_list import promote_waiting
 
 
 def _make_emergency_room(
@@ -89,8 +87,6 @@ def admit_emergency(
 
 def fast_track(*, token: Token, actor=None, reason: str = "") -> Token:
     """Raise a token to emergency priority and seat it in the slot in progress, as an emergency."""
-    from queueing.services import promote_waiting
-
     doctor_day = token.doctor_day
     with doctor_day_locked(doctor_id=doctor_day.doctor_id, day=doctor_day.date) as doctor_day:
         token = Token.objects.select_related("slot", "patient").get(pk=token.pk)

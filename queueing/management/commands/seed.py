@@ -16,9 +16,8 @@ from django.db import transaction
 
 from accounts.models import Patient, Role, Sex, User
 from doctors.models import Department, Doctor, DoctorLeave, DoctorSchedule
-from queueing.models import WaitingEntry
-from scheduling import clock
-from scheduling.models import DoctorDay, Refund, Slot, Source, Token, TokenEvent
+from opd_site import clock
+from scheduling.models import DoctorDay, Refund, Slot, Source, Token, TokenEvent, WaitingEntry
 from scheduling.services.slots import generate_slots
 
 DEFAULT_PASSWORD = "opd-demo-2026"
@@ -355,7 +354,7 @@ class Command(BaseCommand):
         """A few of today's tokens through the allocation engine, so the desk is not empty."""
         try:
             from scheduling.errors import DomainError
-            from scheduling.services.allocation import request_token
+            from scheduling.services.requests import request_token
         except ImportError:
             self.stdout.write("No bookings for today: the allocation engine is not installed.")
             return

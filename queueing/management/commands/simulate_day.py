@@ -9,14 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Max
 
-from scheduling import clock
+from opd_site import clock
+from queueing.simulation.demand import SCENARIOS
+from queueing.simulation.hospital import HospitalInUse, local, next_monday, sim_doctor_days
+from queueing.simulation.report import build_report, invariant_lines, render_html, render_text
+from queueing.simulation.runner import simulate
 from scheduling.invariants import check_invariants
 from scheduling.management.arguments import iso_date, positive_int
 from scheduling.models import TokenEvent
-from scheduling.simulation.demand import SCENARIOS
-from scheduling.simulation.hospital import HospitalInUse, local, next_monday, sim_doctor_days
-from scheduling.simulation.report import build_report, invariant_lines, render_html, render_text
-from scheduling.simulation.runner import simulate
 
 HISTORY_START = timedelta(days=14)  # the clock starts before the first past visit
 

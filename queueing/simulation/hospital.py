@@ -20,8 +20,7 @@ from django.db.models import Q
 
 from accounts.models import Patient, Role, User
 from doctors.models import Department, Doctor, DoctorLeave, DoctorSchedule
-from queueing.models import WaitingEntry
-from scheduling.models import DoctorDay, Notification, Refund, Slot, Token
+from scheduling.models import DoctorDay, Notification, Refund, Slot, Token, WaitingEntry
 
 EMAIL_DOMAIN = "sim.opd.example"
 MRN_PREFIX = "SIM-"

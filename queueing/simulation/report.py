@@ -15,7 +15,20 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from queueing.models import WaitingEntry
+from queueing.simulation import charts
+from queueing.simulation.demand import DemandPlan
+from queueing.simulation.hospital import (
+    EMERGENCY_RESERVE,
+    SESSION_END,
+    SESSION_START,
+    SLOT_MINUTES,
+    WALK_IN_RESERVE,
+    SimHospital,
+    local,
+    patient_name,
+    sim_doctor_days,
+)
+from queueing.simulation.runner import TICK_MINUTES, RunStats
 from scheduling.invariants import check_invariants
 from scheduling.models import (
     ACTIVE_STATUSES,
@@ -27,22 +40,9 @@ from scheduling.models import (
     Token,
     TokenEvent,
     TokenStatus,
+    WaitingEntry,
 )
-from scheduling.services.seating import effective_capacity
-from scheduling.simulation import charts
-from scheduling.simulation.demand import DemandPlan
-from scheduling.simulation.hospital import (
-    EMERGENCY_RESERVE,
-    SESSION_END,
-    SESSION_START,
-    SLOT_MINUTES,
-    WALK_IN_RESERVE,
-    SimHospital,
-    local,
-    patient_name,
-    sim_doctor_days,
-)
-from scheduling.simulation.runner import TICK_MINUTES, RunStats
+from scheduling.services.seats import effective_capacity
 
 SOURCES = (Source.EMERGENCY, Source.PRIORITY, Source.FOLLOW_UP, Source.ONLINE, Source.WALK_IN)
 SHORT = {
@@ -652,4 +652,4 @@ def render_html(report: DayReport) -> str:
         "waits_svg": mark_safe(charts.waits(report.sources)),  # noqa: S308 - built escaped
         "timeline_svg": mark_safe(charts.timeline(report.timeline_starts, report.timeline)),  # noqa: S308
     }
-    return render_to_string("scheduling/simulation_report.html", context)
+    return render_to_string("queueing/simulation_report.html", context)

@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from queueing.simulation.hospital import DoctorDesign, local, slot_starts
 from scheduling.models import Source
-from scheduling.simulation.hospital import DoctorDesign, local, slot_starts
 
 
 @dataclass(frozen=True)

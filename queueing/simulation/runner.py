@@ -15,10 +15,26 @@ from time import perf_counter
 
 from accounts.models import Patient
 from doctors.models import Doctor
-from queueing.models import WaitingEntry
-from queueing.services import cancel_waiting, promote_day
+from opd_site.clock import FrozenClock
+from queueing.services import call_next, check_in, complete
+from queueing.simulation.demand import (
+    SCENARIOS,
+    AdvanceRequest,
+    Arrival,
+    DemandPlan,
+    default_total,
+    plan_day,
+)
+from queueing.simulation.hospital import (
+    SimDoctor,
+    SimHospital,
+    build_hospital,
+    design_doctors,
+    local,
+    remove_previous,
+    slot_starts,
+)
 from scheduling import policy
-from scheduling.clock import FrozenClock
 from scheduling.errors import DoctorNotWorking, DoctorUnavailable, DomainError, QueueEmpty
 from scheduling.models import (
     DoctorDay,
@@ -30,15 +46,15 @@ from scheduling.models import (
     Token,
     TokenEvent,
     TokenStatus,
+    WaitingEntry,
 )
-from scheduling.services.allocation import Allocation, request_token
 from scheduling.services.cancellation import cancel_token, request_refund
-from scheduling.services.capacity import set_delay
-from scheduling.services.lifecycle import call_next, check_in, complete, mark_no_show
+from scheduling.services.delay import set_delay
+from scheduling.services.outcomes import Allocation
+from scheduling.services.requests import request_token
 from scheduling.services.tick import run_tick
 from scheduling.services.unavailability import cancel_slot
-from scheduling.simulation.demand import AdvanceRequest, Arrival, DemandPlan
-from scheduling.simulation.hospital import SimDoctor, SimHospital, local, slot_starts
+from scheduling.services.waiting_list import cancel_waiting
 
 TICK_MINUTES = 5
 TICKS = (time(8, 0), time(13, 30))
@@ -430,13 +446,14 @@ class Simulation:
         self._poll_promotions()
 
     def _tick(self) -> None:
-        """``run_tick`` every five simulated minutes, unless real rows are within its reach."""
+        """``run_tick`` every five simulated minutes; scoped to the simulated doctor-days when
+        real rows are within its reach, so a simulation never touches them."""
         self.stats.ticks += 1
+        scope = None
         if self._real_rows_within_reach():
             self.stats.scoped_ticks += 1
-            self._scoped_tick()
-        else:
-            self._call(run_tick)
+            scope = self.watched_day_ids
+        self._call(run_tick, doctor_day_ids=scope)
         self._poll_promotions()
 
     def _real_rows_within_reach(self) -> bool:
@@ -460,27 +477,6 @@ class Simulation:
             created_at__lte=self.now - timedelta(hours=policy.idempotency_key_hours())
         )
         return tokens.exists() or entries.exists() or messages.exists() or keys.exists()
-
-    def _scoped_tick(self) -> None:
-        """The tick's no-show sweep and reserve release, limited to the simulated doctor-days."""
-        cutoff = self.now - timedelta(minutes=policy.no_show_grace_minutes())
-        late = Token.objects.filter(
-            doctor_day_id__in=self.watched_day_ids,
-            status=TokenStatus.BOOKED,
-            slot__start__lte=cutoff,
-        ).order_by("doctor_day_id", "number")
-        for token in late:
-            self._call(mark_no_show, token=token, reason="Not checked in within the grace period.")
-        days = DoctorDay.objects.filter(
-            id__in=self.watched_day_ids,
-            waiting_entries__status=WaitingEntry.Status.WAITING,
-            slots__status=Slot.Status.OPEN,
-            slots__end__gt=self.now,
-        ).distinct()
-        for doctor_day in days.order_by("date", "doctor_id"):
-            self._call(
-                promote_day, doctor_day=doctor_day, reason="The walk-in reserve was released."
-            )
 
     # Doctors -------------------------------------------------------------------------------
 
@@ -524,9 +520,6 @@ def simulate(
     *, day: date, doctors: int, patients: int | None, scenario: str, seed: int, clock: FrozenClock
 ) -> DayRun:
     """Draw the hospital and its demand, rebuild the simulated hospital, and play the day."""
-    from scheduling.simulation.demand import SCENARIOS, default_total, plan_day
-    from scheduling.simulation.hospital import build_hospital, design_doctors, remove_previous
-
     rng = random.Random(seed)  # noqa: S311 - a repeatable simulation, not a secret
     chosen = SCENARIOS[scenario]
     designs = design_doctors(doctors, rng)

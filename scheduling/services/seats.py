@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q
 
 from accounts.models import Patient
-from scheduling import clock, policy
+from opd_site import clock
+from scheduling import policy
 from scheduling.events import record_event
 from scheduling.locking import assert_locked
 from scheduling.models import (
@@ -20,7 +21,6 @@ from scheduling.models import (
     Slot,
     Source,
     Token,
-    TokenStatus,
 )
 from scheduling.sql import slots_with_seat_counts
 
@@ -85,6 +85,23 @@ class SlotSeats:
     advance: int = 0
     emergency: int = 0
 
+    @classmethod
+    def counted(cls, slot: Slot, doctor_day: DoctorDay) -> "SlotSeats":
+        """The seats of a slot read with its counts (``n_regular``, ``n_advance``,
+        ``n_emergency``, ``n_held``: see ``scheduling.sql`` and ``selectors.counted_slots``)."""
+        held = slot.n_held
+        # Emergencies past the reserve sit in regular seats and are never moved, so a delay
+        # cannot take those seats away either (up to the slot's nominal capacity).
+        unmovable = held + max(0, slot.n_emergency - slot.emergency_reserve)
+        floor = max(held, min(unmovable, slot.capacity))
+        return cls(
+            slot=slot,
+            capacity=effective_capacity(slot, doctor_day, floor),
+            regular=slot.n_regular,
+            advance=slot.n_advance,
+            emergency=slot.n_emergency,
+        )
+
     @property
     def reserve(self) -> int:
         return self.slot.emergency_reserve if self.slot.status == Slot.Status.OPEN else 0
@@ -145,23 +162,9 @@ class DaySeats:
         if locked:
             assert_locked()
         self.doctor_day = doctor_day
-        slots = slots_with_seat_counts(doctor_day.id)
-        self.slots: list[SlotSeats] = []
-        for slot in slots:
-            held = slot.n_held
-            # Emergencies past the reserve sit in regular seats and are never moved, so a delay
-            # cannot take those seats away either (up to the slot's nominal capacity).
-            unmovable = held + max(0, slot.n_emergency - slot.emergency_reserve)
-            floor = max(held, min(unmovable, slot.capacity))
-            self.slots.append(
-                SlotSeats(
-                    slot=slot,
-                    capacity=effective_capacity(slot, doctor_day, floor),
-                    regular=slot.n_regular,
-                    advance=slot.n_advance,
-                    emergency=slot.n_emergency,
-                )
-            )
+        self.slots: list[SlotSeats] = [
+            SlotSeats.counted(slot, doctor_day) for slot in slots_with_seat_counts(doctor_day.id)
+        ]
         self.by_id = {seats.slot.id: seats for seats in self.slots}
 
     def __getitem__(self, slot_id: int) -> SlotSeats:
@@ -282,55 +285,3 @@ def move_token(
         reason=reason,
     )
     return token
-
-
-def bump_candidates(*, slot: Slot, below_priority: int):
-    """Booked, non-emergency, not-yet-bumped tokens of lower priority: lowest, latest first."""
-    return (
-        Token.objects.filter(
-            slot=slot,
-            status=TokenStatus.BOOKED,
-            priority__lt=min(below_priority, policy.emergency_priority()),
-            bump_count__lt=policy.max_bumps(),
-        )
-        .select_related("patient", "patient__user", "doctor_day__doctor__user", "slot")
-        .order_by("priority", "-booked_at", "-id")
-    )
-
-
-def make_room_by_bump(
-    *,
-    seats: DaySeats,
-    target: SlotSeats,
-    incoming_source: str,
-    incoming_priority: int,
-    at: datetime,
-    actor=None,
-    reason: str,
-    emergency: bool = False,
-) -> Token | None:
-    """Bump the lowest-priority bumpable token of ``target`` to the earliest later free slot.
-
-    Returns the bumped token, or None when no token can be bumped or no later slot has room.
-    The incoming request must fit in ``target`` once the bumped token has left.
-    """
-    from scheduling.notify import notify_patient
-
-    for candidate in bump_candidates(slot=target.slot, below_priority=incoming_priority):
-        if not emergency and not target.can_seat(incoming_source, at, freeing=candidate):
-            continue
-        later = seats.first_free(candidate.source, at, after=target.slot)
-        if later is None:
-            continue
-        move_token(
-            seats=seats,
-            token=candidate,
-            to=later,
-            kind=EventKind.BUMPED,
-            actor=actor,
-            reason=reason,
-            count_as_bump=True,
-        )
-        notify_patient(patient=candidate.patient, kind=EventKind.BUMPED, token=candidate)
-        return candidate
-    return None

@@ -1,0 +1,32 @@
+"""Front-desk pages, mounted at ``/desk/``: allocation's (patients, issuing, cancelling) and
+serving's (overview, token page, slip, console) under one namespace."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from queueing.desk import views as serving
+from scheduling.desk import views as allocation
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", serving.desk_overview, name="overview"),
+    path("login/", allocation.DeskLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("patients/", allocation.patient_search, name="patient_search"),
+    path("patients/new/", allocation.patient_register, name="patient_register"),
+    path("patients/<int:pk>/", allocation.patient_detail, name="patient"),
+    path("patients/<int:pk>/issue/", allocation.issue_token, name="issue"),
+    path("tokens/<slug:reference>/", serving.token_detail, name="token"),
+    path("tokens/<slug:reference>/slip/", serving.token_slip, name="slip"),
+    path("tokens/<slug:reference>/cancel/", allocation.token_cancel, name="token_cancel"),
+    path("tokens/<slug:reference>/<slug:action>/", serving.token_action, name="token_action"),
+    path("doctor/", serving.doctor_console, name="console"),
+    path("doctor/queue/", serving.doctor_console_queue, name="console_queue"),
+    path("doctor/call-next/", serving.console_call_next, name="console_call_next"),
+    path(
+        "doctor/tokens/<slug:reference>/<slug:action>/",
+        serving.console_token_action,
+        name="console_action",
+    ),
+]

@@ -1,0 +1,79 @@
+"""The refusals of allocation.md, step 1: who may not request which token, and why."""
+
+from datetime import date, timedelta
+
+from accounts.models import Patient, Role
+from doctors.models import Doctor, DoctorLeave
+from opd_site import clock
+from scheduling import policy
+from scheduling.errors import (
+    AlreadyBooked,
+    DoctorUnavailable,
+    NotEligibleForFollowUp,
+    OutsideBookingWindow,
+    PatientBlocked,
+    SourceNotAllowed,
+)
+from scheduling.models import (
+    ADVANCE_SOURCES,
+    DoctorDay,
+    Source,
+    Token,
+    TokenStatus,
+)
+from scheduling.selectors import existing_place
+
+
+def ensure_source_allowed(*, actor, source: str) -> None:
+    """Patients book advance tokens for themselves; walk-ins and emergencies come from the desk."""
+    if getattr(actor, "role", None) == Role.PATIENT and source not in ADVANCE_SOURCES:
+        raise SourceNotAllowed()
+
+
+def ensure_doctor_available(*, doctor: Doctor, day: date) -> None:
+    if not doctor.is_available:
+        raise DoctorUnavailable(f"{doctor} is not taking appointments at the moment.")
+    if DoctorLeave.objects.filter(doctor=doctor, start_date__lte=day, end_date__gte=day).exists():
+        raise DoctorUnavailable(f"{doctor} is on leave on {day:%d %b %Y}.")
+
+
+def ensure_within_window(*, source: str, day: date) -> None:
+    today = clock.today()
+    if source in (Source.WALK_IN, Source.EMERGENCY):
+        if day != today:
+            raise OutsideBookingWindow(f"{Source(source).label} tokens are issued for today only.")
+        return
+    last = today + timedelta(days=policy.booking_window_days())
+    if not today <= day <= last:
+        raise OutsideBookingWindow(
+            f"Bookings are open from today up to {last:%d %b %Y}.",
+            details={"first": today.isoformat(), "last": last.isoformat()},
+        )
+
+
+def is_follow_up_eligible(*, patient: Patient, doctor: Doctor) -> bool:
+    """A completed consultation with the same doctor within the follow-up window."""
+    since = clock.now() - timedelta(days=policy.follow_up_days())
+    return Token.objects.filter(
+        patient=patient,
+        doctor_day__doctor=doctor,
+        status=TokenStatus.COMPLETED,
+        completed_at__gte=since,
+    ).exists()
+
+
+def ensure_patient_may_book(*, patient: Patient, doctor: Doctor, source: str) -> None:
+    if source == Source.ONLINE and patient.booking_blocked:
+        raise PatientBlocked()
+    if source == Source.FOLLOW_UP and not is_follow_up_eligible(patient=patient, doctor=doctor):
+        raise NotEligibleForFollowUp(
+            f"A follow-up needs a consultation with {doctor} completed in the last "
+            f"{policy.follow_up_days()} days.",
+        )
+
+
+def ensure_not_already_booked(*, doctor_day: DoctorDay, patient: Patient) -> None:
+    """Refuse a second token or waiting entry for the same patient on the same doctor-day."""
+    place = existing_place(doctor_day=doctor_day, patient=patient)
+    if place is not None:
+        raise AlreadyBooked(details=place)
