@@ -1,6 +1,13 @@
-"""Doctor-facing operations: availability, leave and registration."""
+"""Doctors: registration, and the rolling average of their consultation length.
+
+Availability and leave move patients, so they are allocation's:
+``scheduling.services.unavailability``.
+"""
+
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 
 from accounts.models import Role, User
 from doctors.models import Department, Doctor
@@ -34,4 +41,13 @@ def register_doctor(
         qualifications=qualifications,
         experience_years=experience_years,
         room=room,
+    )
+
+
+def record_consultation(*, doctor_id: int, minutes: Decimal, weight: Decimal) -> None:
+    """Fold one consultation's length into the doctor's rolling average (``weight`` is the new
+    one's share; a consultation counts as at least half a minute)."""
+    Doctor.objects.filter(pk=doctor_id).update(
+        average_consultation_minutes=F("average_consultation_minutes") * (1 - weight)
+        + max(minutes, Decimal("0.5")) * weight
     )

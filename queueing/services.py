@@ -7,9 +7,10 @@ with scheduling's one event writer; the order they call in is ``scheduling.selec
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Max
+from django.db.models import Max
 
 from doctors.models import Doctor
+from doctors.services import record_consultation
 from opd_site import clock
 from scheduling import policy
 from scheduling.errors import IllegalTransition, QueueEmpty
@@ -88,10 +89,10 @@ def complete(*, token: Token, actor=None) -> Token:
         minutes = Decimal((token.completed_at - token.called_at).total_seconds() / 60).quantize(
             Decimal("0.01")
         )
-        weight = Decimal(str(policy.rolling_average_weight()))
-        Doctor.objects.filter(pk=doctor_day.doctor_id).update(
-            average_consultation_minutes=F("average_consultation_minutes") * (1 - weight)
-            + max(minutes, Decimal("0.5")) * weight
+        record_consultation(
+            doctor_id=doctor_day.doctor_id,
+            minutes=minutes,
+            weight=Decimal(str(policy.rolling_average_weight())),
         )
         record_event(
             kind=EventKind.COMPLETED,

@@ -61,7 +61,6 @@ def timed_lock_wait(function: Callable) -> Callable:
         finally:
             observe_lock_wait(time.perf_counter() - started)
 
-    wrapper.times_lock_wait = True
     return wrapper
 
 
@@ -92,7 +91,6 @@ def observed_allocation(function: Callable) -> Callable:
         observe_allocation(allocation.outcome, source)
         return allocation
 
-    wrapper.observes_allocations = True
     return wrapper
 
 

@@ -19,6 +19,7 @@ from scheduling.models import (
     Source,
 )
 from scheduling.services.bumping import make_room_by_bump
+from scheduling.services.emergencies import admit_emergency
 from scheduling.services.outcomes import Allocation, Outcome
 from scheduling.services.refusals import (
     ensure_doctor_available,
@@ -28,6 +29,7 @@ from scheduling.services.refusals import (
     ensure_within_window,
 )
 from scheduling.services.seats import DaySeats, SlotSeats, issue_token
+from scheduling.services.waiting_list import add_to_waiting_list
 
 
 def _choose_target(
@@ -66,8 +68,6 @@ def request_token(
     source = Source(source)
     ensure_source_allowed(actor=actor, source=source)
     if source == Source.EMERGENCY:
-        from scheduling.services.emergencies import admit_emergency
-
         ensure_within_window(source=source, day=day)
         return admit_emergency(doctor=doctor, patient=patient, reason=reason, actor=actor)
     ensure_doctor_available(doctor=doctor, day=day)
@@ -125,8 +125,6 @@ def request_token(
                 slot_seats=later, original_slot=target.slot, kind=EventKind.MOVED, why=why, **issue
             )
             return Allocation(Outcome.MOVED, why, token=token)
-        from scheduling.services.waiting_list import add_to_waiting_list
-
         entry = add_to_waiting_list(
             doctor_day=doctor_day,
             patient=patient,

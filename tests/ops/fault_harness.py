@@ -132,7 +132,7 @@ def run_script(script: str, *, database_url: str, timeout: float = 60, **argumen
 SEED_DAY = """
 from datetime import timedelta
 from accounts.models import Role
-from scheduling import clock
+from opd_site import clock
 from tests import factories
 
 day = clock.today() + timedelta(days=1)
@@ -161,9 +161,8 @@ print(json.dumps({"date": day.isoformat(), "doctors": doctors, "patients": patie
 
 READ_DAY = """
 from django.db.models import Count
-from scheduling.models import WaitingEntry
 from scheduling.invariants import check_invariants
-from scheduling.models import ACTIVE_STATUSES, DoctorDay, Token, TokenEvent
+from scheduling.models import ACTIVE_STATUSES, DoctorDay, Token, TokenEvent, WaitingEntry
 
 days = DoctorDay.objects.filter(doctor_id__in=ARGS["doctors"], date=ARGS["date"])
 tokens = [

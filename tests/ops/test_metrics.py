@@ -3,8 +3,6 @@
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from opd_site import metrics
-from scheduling import locking
 from scheduling.errors import AlreadyBooked
 from scheduling.models import WaitingEntry
 from scheduling.services.requests import request_token
@@ -88,17 +86,11 @@ def test_waiting_list_length_is_read_from_the_database_at_scrape_time(client, cl
 def test_allocations_are_counted_by_outcome_and_source_and_refusals_by_code(client, clock):
     day = make_day(on=clock.at.date(), hours=OPS_HOURS)
     patient = factories.PatientFactory()
-    # The engine's own hook when it is in place; otherwise the same decorator applied here.
-    counted = (
-        request_token
-        if getattr(request_token, "observes_allocations", False)
-        else metrics.observed_allocation(request_token)
-    )
     before = scrape(client)
 
-    counted(doctor=day.doctor, day=day.date, source="walk_in", patient=patient)
+    request_token(doctor=day.doctor, day=day.date, source="walk_in", patient=patient)
     with pytest.raises(AlreadyBooked):
-        counted(doctor=day.doctor, day=day.date, source="walk_in", patient=patient)
+        request_token(doctor=day.doctor, day=day.date, source="walk_in", patient=patient)
 
     after = scrape(client)
     for outcome in ("direct", "already_booked"):
@@ -108,10 +100,7 @@ def test_allocations_are_counted_by_outcome_and_source_and_refusals_by_code(clie
         )
 
 
-def test_lock_waits_are_timed_around_the_doctor_day_lock(client, clock, monkeypatch):
-    if not getattr(locking._lock_day, "times_lock_wait", False):
-        # Until the engine carries the hook, put it where the engine will.
-        monkeypatch.setattr(locking, "_lock_day", metrics.timed_lock_wait(locking._lock_day))
+def test_lock_waits_are_timed_around_the_doctor_day_lock(client, clock):
     day = make_day(on=clock.at.date(), hours=OPS_HOURS)
     before = value(scrape(client), "opd_lock_wait_seconds_count")
 
