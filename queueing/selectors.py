@@ -1,8 +1,8 @@
-"""Reads for the front desk, the doctor's console and the waiting-hall board.
+"""Reads for the doctor's console and the waiting-hall board.
 
-Every function here answers in a fixed number of queries however many tokens a day holds:
-occupancy is counted with ``Count(filter=...)`` and the board's next numbers come from one
-window query over ``scheduling.selectors.serving_order_keys``, the one definition of the order.
+Each answers in a fixed number of queries however many tokens a day holds: the board's next
+numbers come from one window query over ``scheduling.selectors.serving_order_keys``, the one
+definition of the order; the console's figures from one aggregate.
 """
 
 from dataclasses import dataclass, field

@@ -1,4 +1,9 @@
-"""Reads: who may see which tokens, slot availability, histories and the slot in progress."""
+"""Allocation's reads: who may see what, free seats, waiting-list positions and the serving order.
+
+Free seats are counted with the engine's own ``SlotSeats`` (the API's availability, the desk's
+overview); ``serving_order_keys`` is the one definition of the serving order, used by "call
+next", the queue API, the console, the board and every estimated wait.
+"""
 
 import math
 from dataclasses import dataclass, field
@@ -42,6 +47,8 @@ from scheduling.services.seats import (
 )
 from scheduling.sql import places_held
 
+# Who may see which tokens, and why a token is where it is ------------------------------------
+
 
 def visible_tokens(user) -> QuerySet:
     """Tokens the viewer may see: staff all, a doctor their own patients', a patient their own."""
@@ -68,6 +75,9 @@ def token_history(token: Token) -> QuerySet:
         .select_related("from_slot", "to_slot", "actor")
         .order_by("at", "id")
     )
+
+
+# Free seats ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -125,6 +135,9 @@ def current_slot(*, doctor: Doctor) -> Slot | None:
     )
 
 
+# A patient's places --------------------------------------------------------------------------
+
+
 def existing_place(*, doctor_day: DoctorDay, patient: Patient) -> dict | None:
     """The patient's active token or waiting entry on this doctor-day, if any (ids only)."""
     held = {
@@ -139,7 +152,24 @@ def existing_place(*, doctor_day: DoctorDay, patient: Patient) -> dict | None:
     return None
 
 
-QUEUED_STATUSES = (TokenStatus.IN_CONSULTATION, TokenStatus.CHECKED_IN, TokenStatus.BOOKED)
+def patient_tokens(*, patient: Patient, since: date | None = None) -> QuerySet:
+    """The patient's tokens from ``since`` (default today) on, with what the desk shows."""
+    since = since or clock.today()
+    return (
+        Token.objects.filter(patient=patient, doctor_day__date__gte=since)
+        .select_related("slot", "doctor_day__doctor__user", "doctor_day__doctor__department")
+        .order_by("slot__start", "number")
+    )
+
+
+def patient_waiting(*, patient: Patient, since: date | None = None) -> QuerySet:
+    since = since or clock.today()
+    return WaitingEntry.objects.filter(
+        patient=patient, doctor_day__date__gte=since, status=WaitingEntry.Status.WAITING
+    ).select_related("doctor_day__doctor__user")
+
+
+# The waiting list ----------------------------------------------------------------------------
 
 
 def _ahead_of(entry_ref) -> Q:
@@ -194,6 +224,12 @@ def visible_waiting(user) -> QuerySet:
     if getattr(user, "role", None) == "doctor":
         return entries.filter(doctor_day__doctor__user=user)
     return entries.filter(patient__user=user) if user.is_authenticated else entries.none()
+
+
+# The serving order and estimated waits -------------------------------------------------------
+
+
+QUEUED_STATUSES = (TokenStatus.IN_CONSULTATION, TokenStatus.CHECKED_IN, TokenStatus.BOOKED)
 
 
 @dataclass
@@ -341,21 +377,7 @@ def queue_item_for(token: Token) -> QueueItem | None:
     return _estimate(token, ahead=place - 1, in_slot=in_slot, now=now, doctor_day=token.doctor_day)
 
 
-def patient_tokens(*, patient: Patient, since: date | None = None) -> QuerySet:
-    """The patient's tokens from ``since`` (default today) on, with what the desk shows."""
-    since = since or clock.today()
-    return (
-        Token.objects.filter(patient=patient, doctor_day__date__gte=since)
-        .select_related("slot", "doctor_day__doctor__user", "doctor_day__doctor__department")
-        .order_by("slot__start", "number")
-    )
-
-
-def patient_waiting(*, patient: Patient, since: date | None = None) -> QuerySet:
-    since = since or clock.today()
-    return WaitingEntry.objects.filter(
-        patient=patient, doctor_day__date__gte=since, status=WaitingEntry.Status.WAITING
-    ).select_related("doctor_day__doctor__user")
+# The desk's overview of a day ----------------------------------------------------------------
 
 
 @dataclass

@@ -1,1 +1,1 @@
-"""The front desk in the browser: overview, patients, tokens, slips and the doctor's console."""
+"""Allocation at the front desk: patients, issuing and cancelling tokens, the admin actions."""

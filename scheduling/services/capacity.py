@@ -1,4 +1,4 @@
-"""Changing what a day can hold: capacity overrides and doctor delays."""
+"""The capacity override: a slot's capacity and reserves change only here; an increase promotes."""
 
 from opd_site import clock
 from opd_site.errors import InvalidRequest
