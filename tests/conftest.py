@@ -17,6 +17,14 @@ from accounts.models import Role
 from opd_site import clock as opd_clock
 from tests import factories
 
+# Fixtures shared by several apps' tests (a small hospital, the desk's clinic, the engine's day).
+pytest_plugins = [
+    "tests.fixtures.api",
+    "tests.fixtures.desk",
+    "tests.fixtures.engine",
+    "tests.fixtures.ops",
+]
+
 # Monday 2 March 2026, 08:00 in the hospital's zone: before the first morning slot.
 CLOCK_START = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
