@@ -13,7 +13,7 @@ from doctors.models import Doctor
 from doctors.services import record_consultation
 from opd_site import clock
 from scheduling import policy
-from scheduling.errors import IllegalTransition, QueueEmpty
+from scheduling.errors import ConsultationInProgress, IllegalTransition, QueueEmpty
 from scheduling.events import record_event
 from scheduling.locking import doctor_day_locked
 from scheduling.models import DoctorDay, EventKind, Token
@@ -33,8 +33,23 @@ def check_in(*, token: Token, actor=None) -> Token:
         return token
 
 
+def ensure_doctor_free(doctor_day: DoctorDay) -> None:
+    """One patient in consultation at a time: refuse a call while another one is in."""
+    current = (
+        Token.objects.filter(doctor_day=doctor_day, status=S.IN_CONSULTATION)
+        .select_related("doctor_day__doctor")
+        .first()
+    )
+    if current is not None:
+        raise ConsultationInProgress(
+            f"{current.display_number} is in consultation: complete, requeue or mark it first.",
+            details={"token": current.pk, "number": current.display_number},
+        )
+
+
 def _call(doctor_day: DoctorDay, token: Token, actor) -> Token:
     ensure_transition(token, S.IN_CONSULTATION)
+    ensure_doctor_free(doctor_day)
     set_status(token, S.IN_CONSULTATION, stamp="called_at")
     record_event(kind=EventKind.CALLED, doctor_day=doctor_day, token=token, actor=actor)
     return token

@@ -91,3 +91,15 @@ class LockTimeout(DomainError):
     status = 503
     default_message = "The doctor's schedule is busy; please retry in a moment."
     retry_after = 1
+
+
+class ConsultationInProgress(DomainError):
+    code = "consultation_in_progress"
+    default_message = (
+        "The doctor has a patient in consultation: complete, requeue or mark that one first."
+    )
+
+
+class TooEarlyForNoShow(DomainError):
+    code = "too_early_for_no_show"
+    default_message = "A booked patient becomes a no-show only after the slot's grace period."

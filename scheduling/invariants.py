@@ -5,6 +5,7 @@ Returns human-readable violations; an empty list means every invariant held.
 """
 
 from collections import Counter
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -76,6 +77,7 @@ def _check_day(doctor_day: DoctorDay) -> list[str]:
     problems += _never_moved(label, tokens)
     problems += _numbers(label, doctor_day, tokens)
     problems += _history(label, tokens, entries)
+    problems += _serving(label, tokens)
     return problems
 
 
@@ -199,4 +201,21 @@ def _history(label, tokens, entries) -> list[str]:
             problems.append(
                 f"{label}: waiting entry {entry.id} is {entry.status} without one {wanted} event"
             )
+    return problems
+
+
+def _serving(label, tokens) -> list[str]:
+    """8: one patient in consultation; no no-show before slot start plus grace unless called."""
+    problems = []
+    in_consultation = [t for t in tokens if t.status == TokenStatus.IN_CONSULTATION]
+    if len(in_consultation) > 1:
+        problems.append(f"{label}: {len(in_consultation)} tokens in consultation at once")
+    grace = timedelta(minutes=policy.no_show_grace_minutes())
+    for token in tokens:
+        if (
+            token.status == TokenStatus.NO_SHOW
+            and token.called_at is None
+            and token.no_show_at < token.slot.start + grace
+        ):
+            problems.append(f"{label}: token {token.number} a no-show before its grace ended")
     return problems

@@ -6,10 +6,12 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import Patient
 from opd_site import clock
 from scheduling import policy
+from scheduling.errors import TooEarlyForNoShow
 from scheduling.events import record_event
 from scheduling.locking import doctor_day_locked
 from scheduling.models import DoctorDay, EventKind, Token
@@ -47,9 +49,27 @@ def _no_show(doctor_day: DoctorDay, token: Token, actor, reason: str) -> None:
     )
 
 
+def no_show_from(token: Token):
+    """The moment a booked token may become a no-show: its slot's start plus the grace."""
+    return token.slot.start + timedelta(minutes=policy.no_show_grace_minutes())
+
+
+def ensure_no_show_allowed(token: Token) -> None:
+    """A called patient may be marked absent at once; a booked one only after the grace."""
+    if token.status == S.BOOKED and clock.now() < no_show_from(token):
+        raise TooEarlyForNoShow(
+            f"{token.display_number} can be marked a no-show from "
+            f"{timezone.localtime(no_show_from(token)):%H:%M} (slot start plus the grace).",
+            details={"no_show_from": no_show_from(token).isoformat()},
+        )
+
+
 def mark_no_show(*, token: Token, actor=None, reason: str = "") -> Token:
-    """Staff mark a booked (or called) patient absent; the seat goes to the waiting list."""
+    """Staff mark a patient absent (a booked one after the grace, a called one at once); the
+    seat goes to the waiting list."""
     with token_locked(token) as (doctor_day, token):
+        ensure_transition(token, S.NO_SHOW)
+        ensure_no_show_allowed(token)
         _no_show(doctor_day, token, actor, reason or "Marked absent by staff.")
         return token
 

@@ -1,5 +1,7 @@
 """An administrator marks a no-show from the admin list; the waiting patient gets the seat."""
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
@@ -20,6 +22,7 @@ def test_admin_no_show_hands_the_seat_to_the_waiting_patient(
     clinic.book()
     waiting = clinic.book(name="Waiting Patient")
     assert isinstance(waiting, WaitingEntry)
+    frozen_morning.set(clinic.slots[0].start + timedelta(minutes=20))  # past the grace
 
     page = new_page()
     sign_in(page, admin_user.email, PASSWORD)

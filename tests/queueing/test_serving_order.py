@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from queueing.services import call_next, check_in, complete, requeue
-from scheduling.errors import IllegalTransition, QueueEmpty
+from queueing.services import call_next, call_token, check_in, complete, requeue
+from scheduling.errors import ConsultationInProgress, IllegalTransition, QueueEmpty
 from scheduling.models import EventKind, TokenStatus
 from tests.scheduling.helpers import at, book, event_count, kinds, reload, snapshot
 
@@ -135,3 +135,39 @@ def test_estimated_wait_is_tokens_ahead_times_the_average(day, clock):
 
     assert [item.position for item in queue] == [1, 2]
     assert [item.estimated_wait_minutes for item in queue] == [0, 10]
+
+
+def test_call_next_while_a_patient_is_in_consultation_is_refused_naming_them(day, clock):
+    first = book(day, "online").token
+    second = book(day, "online").token
+    check_in(token=first)
+    check_in(token=second)
+    clock.set(at(day.date, 9, 5))
+    call_next(doctor=day.doctor)
+    before = snapshot()
+
+    with pytest.raises(ConsultationInProgress) as refused:
+        call_next(doctor=day.doctor)
+
+    assert refused.value.status == 409
+    assert refused.value.details["token"] == first.id
+    assert first.display_number in refused.value.message
+    assert snapshot() == before
+    assert reload(second).status == TokenStatus.CHECKED_IN
+    complete(token=first)
+    assert call_next(doctor=day.doctor).id == second.id
+
+
+def test_calling_a_particular_patient_is_refused_too_while_another_is_in(day, clock):
+    first = book(day, "online").token
+    second = book(day, "online").token
+    check_in(token=first)
+    check_in(token=second)
+    clock.set(at(day.date, 9, 5))
+    call_next(doctor=day.doctor)
+
+    with pytest.raises(ConsultationInProgress):
+        call_token(token=second)
+
+    requeue(token=first)
+    assert call_token(token=second).status == TokenStatus.IN_CONSULTATION

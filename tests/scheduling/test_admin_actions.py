@@ -56,6 +56,7 @@ def test_no_show_gives_the_seat_to_the_waiting_patient(admin_client, clock):
     clinic.book()
     clinic.book()
     waiting = clinic.book()
+    clock.set(clinic.slots[0].start + timedelta(minutes=20))
     response = act(admin_client, TOKENS, "mark_no_show_tokens", [absent])
     absent.refresh_from_db()
     waiting.refresh_from_db()

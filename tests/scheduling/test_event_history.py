@@ -32,6 +32,13 @@ def _arrived(day, clock):
     return token
 
 
+def _past_grace(day, clock):
+    """A booked token whose slot started more than the grace ago: it may become a no-show."""
+    token = book(day, "online").token
+    clock.set(at(day.date, 9, 20))
+    return token
+
+
 def _called(day, clock):
     token = _arrived(day, clock)
     call_token(token=token)
@@ -71,7 +78,7 @@ SCENARIOS = {
     "requeue": (_called, lambda token, _: requeue(token=token), 1),
     "complete": (_called, lambda token, _: complete(token=token), 1),
     "no-show": (
-        lambda day, clock: book(day, "online").token,
+        _past_grace,
         lambda token, _: mark_no_show(token=token),
         1,
     ),

@@ -1,5 +1,7 @@
 """The doctor's console: today's serving order, call next, complete, requeue, no-show."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -62,6 +64,7 @@ def test_no_show_frees_the_seat_for_the_waiting_list(client, clock):
     clinic.book()
     clinic.book()
     waiting = clinic.book()
+    clock.set(clinic.slots[0].start + timedelta(minutes=20))
     client.post(reverse("desk:console_action", args=[absent.reference, "no-show"]))
     absent.refresh_from_db()
     waiting.refresh_from_db()

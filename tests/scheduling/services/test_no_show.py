@@ -7,11 +7,20 @@ import pytest
 
 from accounts.models import Patient
 from accounts.services import clear_booking_block
-from queueing.services import check_in
-from scheduling.errors import PatientBlocked
+from queueing.services import call_token, check_in
+from scheduling.errors import PatientBlocked, TooEarlyForNoShow
 from scheduling.models import EventKind, TokenStatus
 from scheduling.services.no_show import mark_no_show, sweep_no_shows
-from tests.scheduling.helpers import at, book, event_count, kinds, make_day, new_patient, reload
+from tests.scheduling.helpers import (
+    at,
+    book,
+    event_count,
+    kinds,
+    make_day,
+    new_patient,
+    reload,
+    snapshot,
+)
 
 
 def no_show_count(patient) -> int:
@@ -31,6 +40,44 @@ def test_staff_mark_a_booked_token_no_show_and_the_count_rises(day, clock, recep
     assert event_count() == events + 1
     assert kinds(token)[-1] == EventKind.NO_SHOW
     assert no_show_count(token.patient) == 1
+
+
+def test_staff_cannot_mark_a_booked_patient_absent_before_the_grace_ends(day, clock, receptionist):
+    token = book(day, "online").token
+    clock.set(at(day.date, 9, 14))
+    before = snapshot()
+
+    with pytest.raises(TooEarlyForNoShow) as refused:
+        mark_no_show(token=token, actor=receptionist)
+
+    assert refused.value.status == 409
+    assert "09:15" in refused.value.message
+    assert snapshot() == before
+    assert no_show_count(token.patient) == 0
+    clock.set(at(day.date, 9, 15))
+    assert mark_no_show(token=token, actor=receptionist).status == TokenStatus.NO_SHOW
+
+
+def test_a_week_early_no_show_is_refused_and_counts_nothing(day, clock, receptionist):
+    next_week = make_day(doctor=day.doctor, on=day.date + timedelta(days=7))
+    token = book(next_week, "online").token
+
+    with pytest.raises(TooEarlyForNoShow):
+        mark_no_show(token=token, actor=receptionist)
+
+    assert reload(token).status == TokenStatus.BOOKED
+    assert no_show_count(token.patient) == 0
+
+
+def test_a_called_patient_who_does_not_come_is_a_no_show_at_once(day, clock, receptionist):
+    token = book(day, "online").token
+    clock.set(at(day.date, 9, 1))
+    check_in(token=token)
+    call_token(token=token)
+
+    mark_no_show(token=token, actor=receptionist)
+
+    assert reload(token).status == TokenStatus.NO_SHOW
 
 
 def test_sweep_waits_for_the_grace_period_after_slot_start(day, clock):

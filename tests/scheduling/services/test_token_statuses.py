@@ -25,9 +25,9 @@ ALLOWED = {status: sorted(to for frm, to in LEGAL if frm == status) for status i
 
 
 def token_in(status, day, clock, staff):
-    """A real token brought to ``status`` through the engine (slot 09:00 has started)."""
+    """A real token brought to ``status`` through the engine (slot 09:00 is past its grace)."""
     token = book(day, "walk_in").token
-    clock.set(at(day.date, 9, 5))
+    clock.set(at(day.date, 9, 20))
     if status == S.CANCELLED:
         cancel_token(token=token, actor=staff)
     elif status == S.NO_SHOW:
