@@ -4,6 +4,40 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Patient, User
+from accounts.roles import Act, may
+
+
+def acts_as(act: Act):
+    """Name the act an admin action performs, so the admin offers it only to roles that may."""
+
+    def mark(action):
+        action.act = act
+        return action
+
+    return mark
+
+
+class RoleGatedAdmin(admin.ModelAdmin):
+    """Offers a role only the actions, and lets it change only the fields, that the permission
+    matrix (``accounts.roles``) allows it through every other door."""
+
+    field_acts: dict[str, Act] = {}
+
+    def get_actions(self, request):
+        return {
+            name: entry
+            for name, entry in super().get_actions(request).items()
+            if not hasattr(entry[0], "act") or may(request.user, entry[0].act)
+        }
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        denied = [
+            field
+            for field, act in self.field_acts.items()
+            if field not in fields and not may(request.user, act)
+        ]
+        return (*fields, *denied)
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -50,7 +84,16 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(RoleGatedAdmin):
+    field_acts = {
+        **dict.fromkeys(("name", "phone", "email", "date_of_birth", "sex"), Act.EDIT_PATIENT),
+        "user": Act.LINK_PATIENT_ACCOUNT,
+    }
+
+    def has_delete_permission(self, request, obj=None):
+        """A patient's record and history stay; no door deletes them."""
+        return False
+
     list_display = (
         "mrn",
         "name",

@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
 
+from accounts.admin import RoleGatedAdmin
+from accounts.roles import Act
 from doctors.models import Department, Doctor, DoctorLeave, DoctorSchedule
 
 
@@ -25,15 +28,44 @@ class DoctorScheduleInline(admin.TabularInline):
     )
 
 
+class DoctorLeaveForm(forms.ModelForm):
+    class Meta:
+        model = DoctorLeave
+        fields = ("doctor", "start_date", "end_date", "reason")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "Leave must end on or after its first day.")
+        return data
+
+
 class DoctorLeaveInline(admin.TabularInline):
     model = DoctorLeave
+    form = DoctorLeaveForm
     extra = 0
     fields = ("start_date", "end_date", "reason", "created_by", "created_at")
     readonly_fields = ("created_by", "created_at")
 
 
 @admin.register(Doctor)
-class DoctorAdmin(admin.ModelAdmin):
+class DoctorAdmin(RoleGatedAdmin):
+    # What the API lets a role change (PATCH doctors/{id}, POST doctors/{id}/availability).
+    field_acts = {
+        **dict.fromkeys(
+            (
+                "specialization",
+                "department",
+                "license_number",
+                "qualifications",
+                "experience_years",
+                "room",
+            ),
+            Act.EDIT_DOCTOR,
+        ),
+        "is_available": Act.SET_AVAILABILITY,
+    }
     list_display = (
         "name",
         "department",
@@ -59,12 +91,17 @@ class DoctorAdmin(admin.ModelAdmin):
     def name(self, doctor: Doctor) -> str:
         return doctor.user.name
 
+    def has_delete_permission(self, request, obj=None):
+        """A doctor's days and tokens stay; an absent doctor is marked unavailable instead."""
+        return False
+
     def get_readonly_fields(self, request, obj=None):
-        """The account is chosen at registration; the average is kept by consultations."""
+        """The account and token prefix are chosen at registration; the average is kept by
+        consultations."""
         fields = tuple(super().get_readonly_fields(request, obj))
         if obj is None:
             return fields
-        return (*fields, "user", "average_consultation_minutes")
+        return (*fields, "user", "token_prefix", "average_consultation_minutes")
 
     def save_formset(self, request, form, formset, change):
         for row in formset.save(commit=False):
@@ -96,6 +133,7 @@ class DoctorScheduleAdmin(admin.ModelAdmin):
 
 @admin.register(DoctorLeave)
 class DoctorLeaveAdmin(admin.ModelAdmin):
+    form = DoctorLeaveForm
     list_display = ("doctor", "start_date", "end_date", "reason", "created_by", "created_at")
     list_filter = ("doctor__department",)
     search_fields = ("doctor__user__name", "doctor__token_prefix", "reason")

@@ -2,12 +2,15 @@
 
 from django.contrib import admin
 
+from accounts.admin import acts_as
+from accounts.roles import Act
 from queueing.services import check_in, requeue
 from scheduling import admin as scheduling_admin
 from scheduling.desk.admin_actions import TOKEN_ACTIONS, run_each, selected_tokens
 from scheduling.models import Token
 
 
+@acts_as(Act.CHECK_IN)
 @admin.action(description="Check in", permissions=["change"])
 def check_in_tokens(modeladmin, request, queryset):
     run_each(
@@ -19,6 +22,7 @@ def check_in_tokens(modeladmin, request, queryset):
     )
 
 
+@acts_as(Act.REQUEUE)
 @admin.action(description="Requeue (called but not present)", permissions=["change"])
 def requeue_tokens(modeladmin, request, queryset):
     run_each(

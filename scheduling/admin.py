@@ -8,13 +8,15 @@ read-only here; front-desk actions call those services.
 import re
 
 from django.contrib import admin
+from django.contrib.admin.options import csrf_protect_m
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts import admin as accounts_admin
 from accounts.models import Patient
+from accounts.roles import Act
 from doctors import admin as doctors_admin
-from doctors.models import Doctor
+from doctors.models import Doctor, DoctorLeave
 from scheduling.desk.admin_actions import (
     DOCTOR_ACTIONS,
     PATIENT_ACTIONS,
@@ -24,6 +26,8 @@ from scheduling.desk.admin_actions import (
     WAITING_ACTIONS,
     DoctorListFilter,
     TokenEventInline,
+    token_payment,
+    rehomed_summary,
 )
 from scheduling.models import (
     ACTIVE_STATUSES,
@@ -36,6 +40,7 @@ from scheduling.models import (
     TokenEvent,
     WaitingEntry,
 )
+from scheduling.services.unavailability import record_leave, set_availability
 
 TOKEN_NUMBER = re.compile(r"^\s*([A-Za-z0-9]+)-0*(\d+)\s*$")
 PATIENT_SEARCH = ("patient__name", "patient__phone", "patient__mrn")
@@ -49,12 +54,16 @@ def slot_window(slot: Slot | None) -> str:
     return f"{start:%a %d %b %H:%M}-{end:%H:%M}"
 
 
-class EngineStateAdmin(admin.ModelAdmin):
-    """Every field read-only but ``editable_fields``; rows come from the engine, never added."""
+class EngineStateAdmin(accounts_admin.RoleGatedAdmin):
+    """Every field read-only but ``editable_fields``; rows come from the engine's services,
+    never added or deleted here."""
 
     editable_fields: tuple[str, ...] = ()
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def get_readonly_fields(self, request, obj=None):
@@ -87,7 +96,10 @@ class DoctorDayAdmin(EngineStateAdmin):
 
 @admin.register(Slot)
 class SlotAdmin(EngineStateAdmin):
+    """Capacity and reserves change only through the "Override capacity" action."""
+
     editable_fields = ("consultation_fee", "priority_fee")
+    field_acts = dict.fromkeys(editable_fields, Act.SET_FEES)
     list_display = (
         "doctor",
         "window",
@@ -128,7 +140,7 @@ class SlotAdmin(EngineStateAdmin):
 
 @admin.register(Token)
 class TokenAdmin(EngineStateAdmin):
-    editable_fields = ("reason",)
+    readonly_fields = (token_payment,)
     list_display = (
         "display_number",
         "patient_name",
@@ -304,7 +316,6 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
 class WaitingEntryAdmin(EngineStateAdmin):
     """The waiting list; entries are made, promoted and closed by the engine's services."""
 
-    editable_fields = ("reason",)
     list_display = (
         "patient_name",
         "patient_phone",
@@ -363,7 +374,6 @@ class WaitingEntryAdmin(EngineStateAdmin):
 
 # The patient and doctor admins of the apps below, with allocation's actions added.
 admin.site.unregister(Patient)
-admin.site.unregister(Doctor)
 
 
 @admin.register(Patient)
@@ -371,6 +381,83 @@ class PatientAdmin(accounts_admin.PatientAdmin):
     actions = PATIENT_ACTIONS
 
 
+# The doctors' admin: availability and leave run the doctor-unavailable flow, as the API does.
+admin.site.unregister(Doctor)
+admin.site.unregister(DoctorLeave)
+
+
+class ServiceFormAdmin(admin.ModelAdmin):
+    """A form whose save calls a service: the service opens its own transaction under the
+    doctor-day lock, so the page is not wrapped in one (a durable block cannot nest)."""
+
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._changeform_view(request, object_id, form_url, extra_context)
+
+
+class DoctorLeaveInline(doctors_admin.DoctorLeaveInline):
+    """Leave added here runs the doctor-unavailable flow; recorded leave is history."""
+
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Doctor)
-class DoctorAdmin(doctors_admin.DoctorAdmin):
+class DoctorAdmin(ServiceFormAdmin, doctors_admin.DoctorAdmin):
     actions = DOCTOR_ACTIONS
+    inlines = (doctors_admin.DoctorScheduleInline, DoctorLeaveInline)
+
+    def save_model(self, request, obj, form, change):
+        """Availability changes through ``set_availability``: going unavailable moves today's
+        patients, and the page says what moved."""
+        if not (change and "is_available" in form.changed_data):
+            return super().save_model(request, obj, form, change)
+        available = obj.is_available
+        obj.is_available = not available
+        super().save_model(request, obj, form, change)
+        moved = set_availability(doctor=obj, is_available=available, actor=request.user)
+        if not available:
+            self.message_user(request, f"{obj}: unavailable today. {rehomed_summary(moved)}")
+        return None
+
+    def save_formset(self, request, form, formset, change):
+        """New leave goes through ``record_leave``; schedules are saved as they are."""
+        if formset.model is not DoctorLeave:
+            return super().save_formset(request, form, formset, change)
+        for row in formset.save(commit=False):
+            report_leave(self, request, row, doctor=form.instance)
+        return None
+
+
+def report_leave(model_admin, request, row: DoctorLeave, *, doctor: Doctor) -> DoctorLeave:
+    """Record ``row`` through the doctor-unavailable flow and say what moved."""
+    leave, moved = record_leave(
+        doctor=doctor,
+        start=row.start_date,
+        end=row.end_date,
+        actor=request.user,
+        reason=row.reason,
+    )
+    model_admin.message_user(
+        request,
+        f"{doctor}: on leave {leave.start_date:%d %b}–{leave.end_date:%d %b}. "
+        f"{rehomed_summary(moved)}",
+    )
+    return leave
+
+
+@admin.register(DoctorLeave)
+class DoctorLeaveAdmin(ServiceFormAdmin, doctors_admin.DoctorLeaveAdmin):
+    """Adding leave runs the doctor-unavailable flow; recorded leave is history (no edits)."""
+
+    def save_model(self, request, obj, form, change):
+        saved = report_leave(self, request, obj, doctor=obj.doctor)
+        obj.pk = saved.pk
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

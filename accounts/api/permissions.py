@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from accounts.models import Role
+from accounts.roles import Act, may
 
 
 def is_front_desk(user) -> bool:
@@ -60,3 +61,17 @@ class MayBookTokens(BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return bool(user and user.is_authenticated and (is_patient(user) or is_front_desk(user)))
+
+
+def allows(act: Act) -> type[BasePermission]:
+    """A permission class for an endpoint that does ``act``: the roles of the one matrix
+    (``accounts.roles``), which the admin site also reads."""
+
+    class Allows(BasePermission):
+        message = "Your role does not allow this."
+
+        def has_permission(self, request, view):
+            return may(request.user, act)
+
+    Allows.__name__ = f"Allows_{act.value}"
+    return Allows

@@ -11,12 +11,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api.permissions import (
-    IsAdminRole,
-    IsFrontDesk,
+    allows,
     is_doctor_user,
     is_front_desk,
     require,
 )
+from accounts.roles import Act
 from opd_site.api_base import ApiView, ListApi
 from opd_site.api_errors import error_responses
 from scheduling.api.answers import SLOTS
@@ -87,7 +87,7 @@ class SlotTokensApi(ListApi):
 
 
 class SlotCancelApi(ApiView):
-    permission_classes = [IsFrontDesk]
+    permission_classes = [allows(Act.CANCEL_SLOT)]
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
@@ -128,7 +128,7 @@ class SlotCancelApi(ApiView):
 
 
 class SlotOverrideApi(ApiView):
-    permission_classes = [IsAdminRole]
+    permission_classes = [allows(Act.OVERRIDE_CAPACITY)]
 
     class InputSerializer(serializers.Serializer):
         capacity = serializers.IntegerField(min_value=0, max_value=500, required=False)

@@ -15,15 +15,18 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from accounts.admin import acts_as
+from accounts.roles import Act
 from accounts.services import clear_booking_block
 from doctors.models import Doctor
 from scheduling.errors import DomainError
-from scheduling.models import Refund, TokenEvent
+from scheduling.models import PaymentState, Refund, TokenEvent
 from scheduling.services import cancellation
 from scheduling.services.capacity import override_slot
 from scheduling.services.delay import set_delay
 from scheduling.services.emergencies import fast_track
 from scheduling.services.no_show import mark_no_show
+from scheduling.services.payments import payment_summary
 from scheduling.services.rehoming import Rehomed
 from scheduling.services.unavailability import cancel_slot, record_leave
 from scheduling.services.waiting_list import cancel_waiting
@@ -88,6 +91,7 @@ class CancelReasonForm(forms.Form):
     reason = forms.CharField(label="Reason for cancelling", max_length=300)
 
 
+@acts_as(Act.MARK_NO_SHOW)
 @admin.action(
     description="Mark no-show (frees the seat for the waiting list)", permissions=["change"]
 )
@@ -101,6 +105,7 @@ def mark_no_show_tokens(modeladmin, request, queryset):
     )
 
 
+@acts_as(Act.FAST_TRACK)
 @admin.action(description="Fast-track to emergency priority", permissions=["change"])
 def fast_track_tokens(modeladmin, request, queryset):
     run_each(
@@ -112,6 +117,7 @@ def fast_track_tokens(modeladmin, request, queryset):
     )
 
 
+@acts_as(Act.CANCEL_TOKEN)
 @admin.action(description="Cancel with a reason…", permissions=["change"])
 def cancel_tokens(modeladmin, request, queryset):
     def run(data):
@@ -131,6 +137,23 @@ def cancel_tokens(modeladmin, request, queryset):
 
 
 TOKEN_ACTIONS = (mark_no_show_tokens, cancel_tokens, fast_track_tokens)
+
+
+@admin.display(description="Payment")
+def token_payment(token) -> str:
+    """The token's fee and its payment, read-only: only the payment services change them."""
+    payment = payment_summary(token)
+    if payment.state == PaymentState.PAID:
+        who = f" by {payment.taken_by.name}" if payment.taken_by else " online"
+        when = f" on {timezone.localtime(payment.taken_at):%d %b %Y %H:%M}"
+        ref = f", ref. {payment.reference}" if payment.reference else ""
+        return f"Paid {payment.paid} ({payment.method_label}{ref}){who}{when}"
+    if payment.state == PaymentState.WAIVED:
+        who = f" by {payment.waived_by.name}" if payment.waived_by else ""
+        return f"Fee of {payment.fee} waived{who}: {payment.waiver_reason}"
+    if payment.state == PaymentState.REFUNDED:
+        return f"Refunded ({payment.paid} paid back)"
+    return f"Unpaid: {payment.owed} owed" if payment.owed else "Unpaid: nothing owed"
 
 
 class TokenEventInline(admin.TabularInline):
@@ -206,6 +229,7 @@ def _slots(queryset):
     return queryset.select_related("doctor_day__doctor__user").order_by("start")
 
 
+@acts_as(Act.CANCEL_SLOT)
 @admin.action(description="Doctor unavailable: cancel the slot…", permissions=["change"])
 def doctor_unavailable_for_slots(modeladmin, request, queryset):
     def run(data):
@@ -227,6 +251,7 @@ def doctor_unavailable_for_slots(modeladmin, request, queryset):
     )
 
 
+@acts_as(Act.OVERRIDE_CAPACITY)
 @admin.action(description="Override capacity…", permissions=["change"])
 def override_capacity(modeladmin, request, queryset):
     def run(data):
@@ -274,6 +299,7 @@ def _doctors(queryset):
     return queryset.select_related("user")
 
 
+@acts_as(Act.RECORD_DELAY)
 @admin.action(description="Record a delay today…", permissions=["change"])
 def record_delay(modeladmin, request, queryset):
     def run(data):
@@ -294,6 +320,7 @@ def record_delay(modeladmin, request, queryset):
     )
 
 
+@acts_as(Act.RECORD_LEAVE)
 @admin.action(description="Record leave…", permissions=["change"])
 def record_doctor_leave(modeladmin, request, queryset):
     def run(data):
@@ -326,6 +353,7 @@ DOCTOR_ACTIONS = (record_delay, record_doctor_leave)
 
 
 def _refund_action(status: str, description: str, done: str):
+    @acts_as(Act.DECIDE_REFUND)
     @admin.action(description=description, permissions=["change"])
     def action(modeladmin, request, queryset):
         run_each(
@@ -349,6 +377,7 @@ mark_refunds_paid = _refund_action(Refund.Status.PAID, "Mark refunds paid", "mar
 REFUND_ACTIONS = (approve_refunds, reject_refunds, mark_refunds_paid)
 
 
+@acts_as(Act.CANCEL_WAITING)
 @admin.action(description="Take off the waiting list", permissions=["change"])
 def cancel_waiting_entries(modeladmin, request, queryset):
     run_each(
@@ -363,6 +392,7 @@ def cancel_waiting_entries(modeladmin, request, queryset):
 WAITING_ACTIONS = (cancel_waiting_entries,)
 
 
+@acts_as(Act.CLEAR_BOOKING_BLOCK)
 @admin.action(description="Clear the online-booking block", permissions=["change"])
 def clear_booking_blocks(modeladmin, request, queryset):
     run_each(
