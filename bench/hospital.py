@@ -1,4 +1,4 @@
-"""The benchmark hospital, built through the ORM in the bench database.
+"""The benchmark hospital, built in the bench database with the hospital builder.
 
 Every phase gets doctor-days of its own, so each one starts from empty days and no phase sees
 another's tokens. Slots are large (bookings never run out) except on the storm day, whose small
@@ -6,12 +6,11 @@ slots are the point of the storm.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, time, timedelta
 
-from django.conf import settings
 from django.db import transaction
 
+DEPARTMENTS = 4
 SPREAD_DOCTORS = 20
 SPREAD_DAYS = 10
 HOT_DAYS = 30
@@ -51,105 +50,89 @@ class Hospital:
     query_patient_id: int = 0
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def _local(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=_zone())
-
-
-class _Builder:
-    def __init__(self, tag: str):
-        from doctors.models import Department
-
-        self.tag = tag
-        self.departments = [
-            Department.objects.create(name=f"Bench department {tag}{i}", code=f"bench{tag}{i}")
-            for i in range(4)
-        ]
-        self.doctor_count = 0
-
-    def doctor(self):
-        from doctors.services import register_doctor
-
-        n = self.doctor_count
-        self.doctor_count += 1
-        tag = self.tag
-        return register_doctor(
-            name=f"Bench Doctor {tag}{n:03d}",
-            email=f"doctor{tag}{n:03d}@bench.example",
-            password=None,
-            department=self.departments[n % len(self.departments)],
-            specialization="General Medicine",
-            license_number=f"BENCH-{tag}{n:05d}",
-            token_prefix=f"B{tag}{n:03d}",
-        )
-
-    def days(self, doctor, dates, slots_of) -> list[DayRef]:
-        """Doctor-days with their slots; ``slots_of(day)`` gives (start, end, capacity) rows."""
-        from scheduling.models import DoctorDay, Slot
-
-        doctor_days = DoctorDay.objects.bulk_create(
-            [DoctorDay(doctor=doctor, date=d) for d in dates]
-        )
-        rows = []
-        for doctor_day in doctor_days:
-            for start, end, capacity in slots_of(doctor_day.date):
-                rows.append(Slot(doctor_day=doctor_day, start=start, end=end, capacity=capacity))
-        Slot.objects.bulk_create(rows, batch_size=2000)
-        first = {}
-        for slot in Slot.objects.filter(doctor_day__in=doctor_days).order_by("start"):
-            first.setdefault(slot.doctor_day_id, slot.id)
-        return [DayRef(doctor.id, dd.date, dd.id, first[dd.id]) for dd in doctor_days]
-
-
 def _morning(capacity: int, count: int = 4):
-    def slots_of(day: date):
-        return [
-            (_local(day, time(9 + i)), _local(day, time(10 + i)), capacity) for i in range(count)
-        ]
+    """``count`` one-hour slots from 09:00 of ``capacity`` seats each."""
+    from scheduling.hospital import SlotPlan
 
-    return slots_of
+    return tuple(
+        SlotPlan(start=time(9 + i), end=time(10 + i), capacity=capacity) for i in range(count)
+    )
 
 
-def _whole_day(day: date):
+def _whole_day():
     """Four six-hour slots covering the date, so "now" is always inside one of them."""
+    from scheduling.hospital import SlotPlan
+
     cuts = [time(0), time(6), time(12), time(18)]
     ends = [*cuts[1:], time(23, 59, 59)]
-    return [(_local(day, a), _local(day, b), 50) for a, b in zip(cuts, ends, strict=True)]
+    return tuple(SlotPlan(start=a, end=b, capacity=50) for a, b in zip(cuts, ends, strict=True))
+
+
+def _doctor_plan(tag: str, n: int):
+    from scheduling.hospital import DoctorPlan
+
+    return DoctorPlan(
+        name=f"Bench Doctor {tag}{n:03d}",
+        email=f"doctor{tag}{n:03d}@bench.example",
+        department=f"bench{tag}{n % DEPARTMENTS}",
+        specialization="General Medicine",
+        license_number=f"BENCH-{tag}{n:05d}",
+        token_prefix=f"B{tag}{n:03d}",
+    )
+
+
+def _open_days(roster, *, tag: str) -> tuple[dict[str, list[DayRef]], list]:
+    """One doctor per ``(role, dates, slots)`` of the roster, with those days open."""
+    from scheduling.hospital import DayPlan, DepartmentPlan, add_departments, add_doctors, open_days
+
+    add_departments(
+        plans=[
+            DepartmentPlan(code=f"bench{tag}{i}", name=f"Bench department {tag}{i}")
+            for i in range(DEPARTMENTS)
+        ]
+    )
+    doctors = add_doctors(plans=[_doctor_plan(tag, n) for n in range(len(roster))])
+    plans = [
+        DayPlan(doctor=doctor, on=on, slots=slots)
+        for doctor, (_, dates, slots) in zip(doctors, roster, strict=True)
+        for on in dates
+    ]
+    role_of = {doctor.id: role for doctor, (role, _, _) in zip(doctors, roster, strict=True)}
+    refs: dict[str, list[DayRef]] = {}
+    for day in open_days(plans=plans):
+        ref = DayRef(day.doctor.id, day.date, day.doctor_day.id, day.slots[0].id)
+        refs.setdefault(role_of[day.doctor.id], []).append(ref)
+    return refs, doctors
 
 
 def _patients(count: int, prefix: str, users=None) -> list[int]:
-    from accounts.models import Patient
+    from scheduling.hospital import PatientPlan, add_patients
 
-    rows = [
-        Patient(
+    plans = [
+        PatientPlan(
             name=f"{prefix} {i:05d}",
             phone=f"+91{i:010d}",
             user=users[i] if users is not None else None,
         )
         for i in range(count)
     ]
-    return [p.id for p in Patient.objects.bulk_create(rows, batch_size=2000)]
+    return [patient.id for patient in add_patients(plans=plans)]
 
 
 def _patient_users(count: int, prefix: str, tag: str) -> list:
-    from django.contrib.auth.hashers import make_password
+    from accounts.models import Role
+    from scheduling.hospital import AccountPlan, add_accounts
 
-    from accounts.models import Role, User
-
-    unusable = make_password(None)
-    rows = [
-        User(
-            email=f"{prefix}{tag}{i:05d}@bench.example",
-            name=f"{prefix} {i:05d}",
-            role=Role.PATIENT,
-            password=unusable,
-        )
-        for i in range(count)
-    ]
-    return User.objects.bulk_create(rows, batch_size=2000)
+    return add_accounts(
+        plans=[
+            AccountPlan(
+                email=f"{prefix}{tag}{i:05d}@bench.example",
+                name=f"{prefix} {i:05d}",
+                role=Role.PATIENT,
+            )
+            for i in range(count)
+        ]
+    )
 
 
 def build(*, workers: int, http_clients: int, storm_requests: int, tag: str = "") -> Hospital:
@@ -163,23 +146,27 @@ def build(*, workers: int, http_clients: int, storm_requests: int, tag: str = ""
     today = clock.today()
     ahead = [today + timedelta(days=1 + i) for i in range(SPREAD_DAYS)]
     hot_dates = [today + timedelta(days=1 + i) for i in range(HOT_DAYS)]
+    big = _morning(BIG_CAPACITY)
+    roster = []
+    for phase in PHASES:
+        roster += [(f"spread {phase}", ahead, big)] * SPREAD_DOCTORS
+        roster.append((f"hot {phase}", hot_dates, big))
+    roster.append(("storm", ahead[:1], _morning(STORM_CAPACITY, STORM_SLOTS)))
+    roster.append(("query", ahead[:1], big))
+    roster.append(("reads", [today], _whole_day()))
     hospital = Hospital()
     with transaction.atomic():
-        builder = _Builder(tag)
+        refs, doctors = _open_days(roster, tag=tag)
         for phase in PHASES:
-            days: list[DayRef] = []
-            for _ in range(SPREAD_DOCTORS):
-                days += builder.days(builder.doctor(), ahead, _morning(BIG_CAPACITY))
             # Interleave doctors so that neighbouring indexes are different doctors.
-            hospital.spread[phase] = sorted(days, key=lambda ref: (ref.day, ref.doctor_id))
-            hospital.hot[phase] = builder.days(builder.doctor(), hot_dates, _morning(BIG_CAPACITY))
-        hospital.storm_day = builder.days(
-            builder.doctor(), [ahead[0]], _morning(STORM_CAPACITY, STORM_SLOTS)
-        )[0]
+            spread = refs[f"spread {phase}"]
+            hospital.spread[phase] = sorted(spread, key=lambda ref: (ref.day, ref.doctor_id))
+            hospital.hot[phase] = refs[f"hot {phase}"]
+        hospital.storm_day = refs["storm"][0]
         hospital.storm_seats = STORM_CAPACITY * STORM_SLOTS
-        hospital.query_day = builder.days(builder.doctor(), [ahead[0]], _morning(BIG_CAPACITY))[0]
-        reads_doctor = builder.doctor()
-        hospital.reads_day = builder.days(reads_doctor, [today], _whole_day)[0]
+        hospital.query_day = refs["query"][0]
+        hospital.reads_day = refs["reads"][0]
+        reads_doctor = doctors[-1]  # the roster's last
         hospital.reads_department_code = reads_doctor.department.code
         hospital.reads_doctor_prefix = reads_doctor.token_prefix
 

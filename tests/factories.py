@@ -5,26 +5,20 @@ tokens and slots on the frozen date. Token numbers are issued from the doctor-da
 as the engine issues them.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import factory
-from django.conf import settings
 from django.db.models import F
 
 from accounts.models import STAFF_ROLES, Patient, Role, Sex, User
 from doctors.models import Department, Doctor, DoctorLeave, DoctorSchedule, Weekday
 from opd_site import clock
 from scheduling import policy
+from scheduling.hospital import local_datetime
 from scheduling.models import DoctorDay, Slot, Source, Token, TokenStatus, WaitingEntry
 
 PASSWORD = "test-password-123"
-
-
-def local_datetime(day, at: time) -> datetime:
-    """An aware datetime at wall-clock time ``at`` on ``day`` in the hospital's zone."""
-    return datetime.combine(day, at, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 class UserFactory(factory.django.DjangoModelFactory):

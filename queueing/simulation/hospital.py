@@ -8,18 +8,31 @@ touching anything real: department codes start with ``SIM``, doctors sign in as
 """
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import Patient, Role, User
 from doctors.models import Department, Doctor, DoctorLeave, DoctorSchedule
+from scheduling.hospital import (
+    AccountPlan,
+    DayPlan,
+    DepartmentPlan,
+    DoctorPlan,
+    OpenDay,
+    PatientPlan,
+    SessionPlan,
+    SlotPlan,
+    add_accounts,
+    add_departments,
+    add_doctors,
+    add_patients,
+    open_days,
+)
+from scheduling.hospital import local_datetime as local
 from scheduling.models import DoctorDay, Notification, Refund, Slot, Token, WaitingEntry
 
 EMAIL_DOMAIN = "sim.opd.example"
@@ -43,6 +56,15 @@ WALK_IN_RESERVE = 1
 CONSULTATION_FEE = Decimal("200.00")
 PRIORITY_FEE = Decimal("500.00")
 AVERAGE_RANGE = (8.0, 15.0)
+SESSION = SessionPlan(
+    start=SESSION_START,
+    end=SESSION_END,
+    slot_minutes=SLOT_MINUTES,
+    emergency_reserve=EMERGENCY_RESERVE,
+    walk_in_reserve=WALK_IN_RESERVE,
+    consultation_fee=CONSULTATION_FEE,
+    priority_fee=PRIORITY_FEE,
+)
 
 
 class HospitalInUse(Exception):
@@ -54,20 +76,9 @@ def next_monday(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
 
-def local(day: date, at: time) -> datetime:
-    """An aware datetime at wall-clock ``at`` on ``day`` in the hospital's zone."""
-    return datetime.combine(day, at, tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
 def slot_starts(day: date) -> list[datetime]:
     """The starts of the simulated day's slots (09:00, 10:00, 11:00, 12:00)."""
-    start, end = local(day, SESSION_START), local(day, SESSION_END)
-    step = timedelta(minutes=SLOT_MINUTES)
-    starts = []
-    while start + step <= end:
-        starts.append(start)
-        start += step
-    return starts
+    return [local(day, slot.start) for slot in SESSION.slots()]
 
 
 @dataclass(frozen=True)
@@ -109,11 +120,14 @@ def patient_name(number: int, count: int) -> str:
 
 
 @dataclass
-class SimDoctor:
+class SimDoctor(OpenDay):
+    """A simulated doctor's day as the builder opened it, with the design it was drawn from."""
+
     design: DoctorDesign
-    doctor: Doctor
-    day: DoctorDay
-    slots: list[Slot]
+
+    @property
+    def day(self) -> DoctorDay:
+        return self.doctor_day
 
     @property
     def index(self) -> int:
@@ -196,154 +210,95 @@ def build_hospital(
     ``history`` maps (doctor index, past date) to the number of consultations that day holds:
     the completed visits that make patients eligible for a follow-up.
     """
+    next_day = day + timedelta(days=1)
+    joined = local(day, time(8)) - timedelta(days=60)
+    used = {design.department_code for design in designs}
     with transaction.atomic():
-        departments = _departments(designs)
-        desk, doctors = _doctors(
-            designs, departments, joined=local(day, time(8)) - timedelta(days=60)
+        add_departments(
+            plans=[
+                DepartmentPlan(code=code, name=name, location="Simulation wing")
+                for code, name in DEPARTMENTS
+                if code in used
+            ]
         )
-        patients = _patients(patient_count, created=local(day, time(8)) - timedelta(days=30))
-        next_day = day + timedelta(days=1)
-        wanted = [(d.index, day) for d in designs] + [(d.index, next_day) for d in designs]
-        wanted += sorted(history)
-        days = _doctor_days(doctors, wanted)
-        slots = _slots(designs, days, day, next_day, history)
-    sim = [
-        SimDoctor(
-            design=design,
-            doctor=doctors[design.index],
-            day=days[design.index, day],
-            slots=slots[design.index],
+        desk_plan = AccountPlan(email=DESK_EMAIL, name="Sim Front Desk", role=Role.RECEPTIONIST)
+        desk = add_accounts(plans=[desk_plan], joined=joined)[0]
+        doctors = add_doctors(plans=[_doctor_plan(design) for design in designs], joined=joined)
+        patients = add_patients(
+            plans=[
+                PatientPlan(
+                    name=patient_name(number, patient_count), mrn=f"{MRN_PREFIX}{number:07d}"
+                )
+                for number in range(1, patient_count + 1)
+            ],
+            registered=local(day, time(8)) - timedelta(days=30),
         )
-        for design in designs
-    ]
+        days = _open_days(dict(zip(designs, doctors, strict=True)), (day, next_day), history)
+    today = [(design, days[design.index, day]) for design in designs]
     return SimHospital(
         day=day,
-        doctors=sim,
+        doctors=[
+            SimDoctor(
+                design=design,
+                doctor=opened.doctor,
+                doctor_day=opened.doctor_day,
+                slots=opened.slots,
+            )
+            for design, opened in today
+        ],
         patients=patients,
         desk=desk,
-        history_days={key: days[key] for key in sorted(history)},
-        next_days={design.index: days[design.index, next_day] for design in designs},
+        history_days={key: days[key].doctor_day for key in sorted(history)},
+        next_days={design.index: days[design.index, next_day].doctor_day for design in designs},
     )
 
 
-def _departments(designs: list[DoctorDesign]) -> dict[str, Department]:
-    used = {design.department_code for design in designs}
-    names = dict(DEPARTMENTS)
-    Department.objects.bulk_create(
-        [
-            Department(code=code, name=names[code], location="Simulation wing")
-            for code in DEPARTMENT_CODES
-            if code in used
-        ],
-        ignore_conflicts=True,
-    )
-    return {row.code: row for row in Department.objects.filter(code__in=used)}
-
-
-def _doctors(designs, departments, *, joined: datetime) -> tuple[User, dict[int, Doctor]]:
-    unusable = make_password(None)
-    desk = User(
-        email=DESK_EMAIL,
-        name="Sim Front Desk",
-        role=Role.RECEPTIONIST,
-        password=unusable,
-        date_joined=joined,
-    )
-    users = [
-        User(email=d.email, name=d.name, role=Role.DOCTOR, password=unusable, date_joined=joined)
-        for d in designs
-    ]
-    User.objects.bulk_create([desk, *users], batch_size=1000)
-    by_email = {
-        user.email: user for user in User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
+def _open_days(
+    doctors: dict[DoctorDesign, Doctor],
+    dates: tuple[date, date],
+    history: dict[tuple[int, date], int],
+) -> dict[tuple[int, date], OpenDay]:
+    """The simulated dates and the past clinics, by (doctor index, date)."""
+    wanted = {
+        (design.index, on): DayPlan(doctor=doctor, on=on, slots=_day_slots(design.capacity))
+        for on in dates
+        for design, doctor in doctors.items()
     }
-    Doctor.objects.bulk_create(
-        [
-            Doctor(
-                user=by_email[d.email],
-                department=departments[d.department_code],
-                specialization=departments[d.department_code].name.removeprefix("Simulated "),
-                license_number=f"SIM-LIC-{d.index:05d}",
-                token_prefix=d.prefix,
-                room=f"SIM-{d.index}",
-                average_consultation_minutes=Decimal(str(d.average)),
-            )
-            for d in designs
-        ],
-        batch_size=1000,
-    )
-    by_prefix = {
-        doctor.token_prefix: doctor for doctor in sim_doctors().select_related("user", "department")
+    by_index = {design.index: doctor for design, doctor in doctors.items()}
+    wanted |= {
+        (index, on): DayPlan(doctor=by_index[index], on=on, slots=(_past_clinic(visits),))
+        for (index, on), visits in sorted(history.items())
     }
-    return by_email[DESK_EMAIL], {d.index: by_prefix[d.prefix] for d in designs}
+    return dict(zip(wanted, open_days(plans=list(wanted.values())), strict=True))
 
 
-def _patients(count: int, *, created: datetime) -> list[Patient]:
-    Patient.objects.bulk_create(
-        [
-            Patient(
-                mrn=f"{MRN_PREFIX}{number:07d}",
-                name=patient_name(number, count),
-                created_at=created,
-            )
-            for number in range(1, count + 1)
-        ],
-        batch_size=2000,
-    )
-    return list(sim_patients().order_by("mrn"))
+def _day_slots(capacity: int) -> tuple[SlotPlan, ...]:
+    """A simulated doctor's day: the session cut into slots of ``capacity`` seats."""
+    return tuple(replace(SESSION, capacity=capacity).slots())
 
 
-def _doctor_days(
-    doctors: dict[int, Doctor], wanted: list[tuple[int, date]]
-) -> dict[tuple[int, date], DoctorDay]:
-    DoctorDay.objects.bulk_create(
-        [DoctorDay(doctor=doctors[index], date=on) for index, on in wanted], batch_size=2000
-    )
-    index_of = {doctor.id: index for index, doctor in doctors.items()}
-    rows = DoctorDay.objects.filter(doctor__in=doctors.values()).select_related(
-        "doctor", "doctor__user"
-    )
-    return {(index_of[row.doctor_id], row.date): row for row in rows}
-
-
-def _slots(designs, days, day: date, next_day: date, history) -> dict[int, list[Slot]]:
-    step = timedelta(minutes=SLOT_MINUTES)
-    rows = []
-    for design in designs:
-        for on in (day, next_day):
-            for start in slot_starts(on):
-                rows.append(
-                    _slot(
-                        days[design.index, on],
-                        start,
-                        start + step,
-                        design.capacity,
-                        WALK_IN_RESERVE,
-                    )
-                )
-    for (index, on), visits in sorted(history.items()):
-        # A past clinic: one long session, wide enough for the visits it records.
-        rows.append(
-            _slot(days[index, on], local(on, SESSION_START), local(on, SESSION_END), visits + 5, 0)
-        )
-    Slot.objects.bulk_create(rows, batch_size=2000)
-    by_day: dict[int, list[Slot]] = {}
-    wanted = [days[design.index, day].id for design in designs]
-    for slot in Slot.objects.filter(doctor_day_id__in=wanted).order_by("doctor_day_id", "start"):
-        by_day.setdefault(slot.doctor_day_id, []).append(slot)
-    return {design.index: by_day[days[design.index, day].id] for design in designs}
-
-
-def _slot(
-    doctor_day: DoctorDay, start: datetime, end: datetime, capacity: int, walk_in_reserve: int
-) -> Slot:
-    return Slot(
-        doctor_day=doctor_day,
-        start=start,
-        end=end,
-        capacity=capacity,
+def _past_clinic(visits: int) -> SlotPlan:
+    """A past clinic: one long session, wide enough for the visits it records."""
+    return SlotPlan(
+        start=SESSION_START,
+        end=SESSION_END,
+        capacity=visits + 5,
         emergency_reserve=EMERGENCY_RESERVE,
-        walk_in_reserve=walk_in_reserve,
+        walk_in_reserve=0,
         consultation_fee=CONSULTATION_FEE,
         priority_fee=PRIORITY_FEE,
+    )
+
+
+def _doctor_plan(design: DoctorDesign) -> DoctorPlan:
+    department = dict(DEPARTMENTS)[design.department_code]
+    return DoctorPlan(
+        name=design.name,
+        email=design.email,
+        department=design.department_code,
+        token_prefix=design.prefix,
+        license_number=f"SIM-LIC-{design.index:05d}",
+        specialization=department.removeprefix("Simulated "),
+        room=f"SIM-{design.index}",
+        average_consultation_minutes=Decimal(str(design.average)),
     )

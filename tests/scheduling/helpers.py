@@ -1,29 +1,20 @@
 """Helpers for the engine's tests: a small doctor-day, booking through the engine, snapshots."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from accounts.models import Patient
 from doctors.models import Doctor
 from opd_site import clock
+from scheduling.hospital import OpenDay, SlotPlan, local_datetime, open_day
 from scheduling.models import DoctorDay, Notification, Refund, Slot, Token, TokenEvent, WaitingEntry
 from scheduling.services.outcomes import Allocation
 from scheduling.services.requests import request_token
 from tests import factories
 
 
-@dataclass
-class Day:
+class Day(OpenDay):
     """One doctor-day with its slots, in start order."""
-
-    doctor: Doctor
-    doctor_day: DoctorDay
-    slots: list[Slot]
-
-    @property
-    def date(self) -> date:
-        return self.doctor_day.date
 
     def slot_at(self, hour: int) -> Slot:
         return next(slot for slot in self.slots if slot.start.astimezone(_zone()).hour == hour)
@@ -46,7 +37,7 @@ def _zone():
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     """An aware moment on ``day`` in the hospital's zone."""
-    return factories.local_datetime(day, time(hour, minute))
+    return local_datetime(day, time(hour, minute))
 
 
 def make_day(
@@ -61,12 +52,10 @@ def make_day(
     priority_fee: Decimal = Decimal("500.00"),
 ) -> Day:
     """A doctor-day (today unless ``on``) with one-hour slots starting at ``hours``."""
-    doctor = doctor or factories.DoctorFactory()
-    doctor_day = factories.DoctorDayFactory(doctor=doctor, date=on or clock.today())
     slots = [
-        factories.SlotFactory(
-            doctor_day=doctor_day,
-            hour=hour,
+        SlotPlan(
+            start=time(hour),
+            end=time(hour + 1),
             capacity=capacity,
             emergency_reserve=emergency_reserve,
             walk_in_reserve=walk_in_reserve,
@@ -75,7 +64,10 @@ def make_day(
         )
         for hour in hours
     ]
-    return Day(doctor=doctor, doctor_day=doctor_day, slots=slots)
+    opened = open_day(
+        doctor=doctor or factories.DoctorFactory(), on=on or clock.today(), slots=slots
+    )
+    return Day(doctor=opened.doctor, doctor_day=opened.doctor_day, slots=opened.slots)
 
 
 def new_patient(**fields) -> Patient:

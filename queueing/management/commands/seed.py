@@ -1,11 +1,13 @@
 """A believable demo hospital: departments, doctors and their weeks, patients and demo logins.
 
-Idempotent: every row is found by its natural key and updated, so running it again changes
-nothing but the demo passwords (set to ``--password`` each time).
+Built with the hospital builder (``scheduling.hospital``). Idempotent: departments, accounts,
+doctors and their weeks are found by their natural keys and updated, patients are added only
+when missing, so running it again changes nothing but the demo passwords (set to
+``--password`` each time).
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
 
@@ -14,9 +16,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Patient, Role, Sex, User
-from doctors.models import Department, Doctor, DoctorLeave, DoctorSchedule
+from accounts.models import Patient, Role, Sex
+from doctors.models import Doctor, DoctorLeave
 from opd_site import clock
+from scheduling.hospital import (
+    AccountPlan,
+    DepartmentPlan,
+    DoctorPlan,
+    PatientPlan,
+    SessionPlan,
+    add_accounts,
+    add_departments,
+    add_doctors,
+    add_patients,
+)
 from scheduling.models import DoctorDay, Refund, Slot, Source, Token, TokenEvent, WaitingEntry
 from scheduling.services.slots import generate_slots
 
@@ -41,13 +54,18 @@ FRONT_DESK_PERMISSIONS = {
     TokenEvent: ("view",),
 }
 
+STAFF_LOGINS = [
+    AccountPlan(ADMIN_EMAIL, "Hospital Administrator", Role.ADMIN, superuser=True),
+    AccountPlan(RECEPTION_EMAIL, "Sunita Pillai", Role.RECEPTIONIST, staff=True),
+]
+
 DEPARTMENTS = [
-    ("GEN", "General Medicine", "Ground floor, Block A"),
-    ("CARD", "Cardiology", "First floor, Block B"),
-    ("PAED", "Paediatrics", "Ground floor, Block C"),
-    ("ORTH", "Orthopaedics", "Second floor, Block B"),
-    ("DERM", "Dermatology", "First floor, Block A"),
-    ("ENT", "ENT", "Second floor, Block A"),
+    DepartmentPlan("GEN", "General Medicine", "Ground floor, Block A"),
+    DepartmentPlan("CARD", "Cardiology", "First floor, Block B"),
+    DepartmentPlan("PAED", "Paediatrics", "Ground floor, Block C"),
+    DepartmentPlan("ORTH", "Orthopaedics", "Second floor, Block B"),
+    DepartmentPlan("DERM", "Dermatology", "First floor, Block A"),
+    DepartmentPlan("ENT", "ENT", "Second floor, Block A"),
 ]
 
 MON_SAT = (0, 1, 2, 3, 4, 5)
@@ -56,43 +74,33 @@ TUE_THU = (1, 3)
 TUE_THU_SAT = (1, 3, 5)
 MORNING = (time(9, 0), time(13, 0))
 AFTERNOON = (time(14, 0), time(17, 0))
+PRIORITY_FEE = Decimal("500")
 
 
-@dataclass(frozen=True)
-class Session:
-    weekdays: tuple[int, ...]
-    hours: tuple[time, time]
-    walk_in_reserve: int
-
-
-@dataclass(frozen=True)
-class DemoDoctor:
-    first: str
-    last: str
-    department: str
-    specialization: str
-    license_number: str
-    qualifications: str
-    experience_years: int
-    room: str
-    token_prefix: str
-    average_minutes: Decimal
-    fee: Decimal
-    sessions: tuple[Session, ...]
-
-    @property
-    def name(self) -> str:
-        return f"{self.first} {self.last}"
-
-    @property
-    def email(self) -> str:
-        return f"{self.first.lower()}.{self.last.lower()}@opd.example"
+def week(
+    fee: Decimal, *sessions: tuple[tuple[int, ...], tuple[time, time], int]
+) -> tuple[SessionPlan, ...]:
+    """A demo doctor's week: (weekdays, hours, walk-in reserve) sessions of 60-minute slots."""
+    return tuple(
+        SessionPlan(
+            weekdays=weekdays,
+            start=start,
+            end=end,
+            slot_minutes=60,
+            capacity=6,
+            emergency_reserve=1,
+            walk_in_reserve=walk_in_reserve,
+            consultation_fee=fee,
+            priority_fee=PRIORITY_FEE,
+        )
+        for weekdays, (start, end), walk_in_reserve in sessions
+    )
 
 
 DOCTORS = [
-    DemoDoctor(
-        first="Anjali",
-        last="Mehta",
+    DoctorPlan(
+        name="Anjali Mehta",
+        email="anjali.mehta@opd.example",
         department="GEN",
         specialization="General Physician",
         license_number="MMC-2011-04518",
@@ -100,17 +108,14 @@ DOCTORS = [
         experience_years=14,
         room="A-101",
         token_prefix="GEN1",
-        average_minutes=Decimal("9.00"),
-        fee=Decimal("300"),
-        sessions=(
-            Session(MON_SAT, MORNING, 2),
-            Session(MON_WED_FRI, AFTERNOON, 1),
-            Session((6,), MORNING, 1),
+        average_consultation_minutes=Decimal("9.00"),
+        sessions=week(
+            Decimal("300"), (MON_SAT, MORNING, 2), (MON_WED_FRI, AFTERNOON, 1), ((6,), MORNING, 1)
         ),
     ),
-    DemoDoctor(
-        first="Rajesh",
-        last="Iyer",
+    DoctorPlan(
+        name="Rajesh Iyer",
+        email="rajesh.iyer@opd.example",
         department="GEN",
         specialization="Family Physician",
         license_number="TNMC-2008-61733",
@@ -118,13 +123,12 @@ DOCTORS = [
         experience_years=17,
         room="A-102",
         token_prefix="GEN2",
-        average_minutes=Decimal("10.00"),
-        fee=Decimal("300"),
-        sessions=(Session(MON_SAT, MORNING, 2), Session(MON_SAT, AFTERNOON, 1)),
+        average_consultation_minutes=Decimal("10.00"),
+        sessions=week(Decimal("300"), (MON_SAT, MORNING, 2), (MON_SAT, AFTERNOON, 1)),
     ),
-    DemoDoctor(
-        first="Vikram",
-        last="Nair",
+    DoctorPlan(
+        name="Vikram Nair",
+        email="vikram.nair@opd.example",
         department="CARD",
         specialization="Interventional Cardiologist",
         license_number="KMC-2006-39127",
@@ -132,13 +136,12 @@ DOCTORS = [
         experience_years=19,
         room="B-201",
         token_prefix="CARD1",
-        average_minutes=Decimal("12.00"),
-        fee=Decimal("800"),
-        sessions=(Session(MON_SAT, MORNING, 1), Session(TUE_THU, AFTERNOON, 1)),
+        average_consultation_minutes=Decimal("12.00"),
+        sessions=week(Decimal("800"), (MON_SAT, MORNING, 1), (TUE_THU, AFTERNOON, 1)),
     ),
-    DemoDoctor(
-        first="Priya",
-        last="Sharma",
+    DoctorPlan(
+        name="Priya Sharma",
+        email="priya.sharma@opd.example",
         department="PAED",
         specialization="Paediatrician",
         license_number="DMC-2013-77204",
@@ -146,13 +149,12 @@ DOCTORS = [
         experience_years=11,
         room="C-105",
         token_prefix="PAED1",
-        average_minutes=Decimal("10.00"),
-        fee=Decimal("500"),
-        sessions=(Session(MON_SAT, MORNING, 2),),
+        average_consultation_minutes=Decimal("10.00"),
+        sessions=week(Decimal("500"), (MON_SAT, MORNING, 2)),
     ),
-    DemoDoctor(
-        first="Arjun",
-        last="Reddy",
+    DoctorPlan(
+        name="Arjun Reddy",
+        email="arjun.reddy@opd.example",
         department="ORTH",
         specialization="Orthopaedic Surgeon",
         license_number="TSMC-2010-25861",
@@ -160,13 +162,12 @@ DOCTORS = [
         experience_years=13,
         room="B-210",
         token_prefix="ORTH1",
-        average_minutes=Decimal("11.00"),
-        fee=Decimal("600"),
-        sessions=(Session((0, 2, 4, 5), MORNING, 1), Session(TUE_THU, AFTERNOON, 1)),
+        average_consultation_minutes=Decimal("11.00"),
+        sessions=week(Decimal("600"), ((0, 2, 4, 5), MORNING, 1), (TUE_THU, AFTERNOON, 1)),
     ),
-    DemoDoctor(
-        first="Kavita",
-        last="Deshpande",
+    DoctorPlan(
+        name="Kavita Deshpande",
+        email="kavita.deshpande@opd.example",
         department="DERM",
         specialization="Dermatologist",
         license_number="MMC-2014-50392",
@@ -174,13 +175,12 @@ DOCTORS = [
         experience_years=9,
         room="A-204",
         token_prefix="DERM1",
-        average_minutes=Decimal("8.00"),
-        fee=Decimal("500"),
-        sessions=(Session(TUE_THU_SAT, MORNING, 1), Session(MON_WED_FRI, AFTERNOON, 1)),
+        average_consultation_minutes=Decimal("8.00"),
+        sessions=week(Decimal("500"), (TUE_THU_SAT, MORNING, 1), (MON_WED_FRI, AFTERNOON, 1)),
     ),
-    DemoDoctor(
-        first="Sameer",
-        last="Khan",
+    DoctorPlan(
+        name="Sameer Khan",
+        email="sameer.khan@opd.example",
         department="ENT",
         specialization="ENT Surgeon",
         license_number="UPMC-2012-18846",
@@ -188,9 +188,8 @@ DOCTORS = [
         experience_years=12,
         room="A-210",
         token_prefix="ENT1",
-        average_minutes=Decimal("10.00"),
-        fee=Decimal("500"),
-        sessions=(Session((0, 1, 2, 3, 4), MORNING, 1),),
+        average_consultation_minutes=Decimal("10.00"),
+        sessions=week(Decimal("500"), ((0, 1, 2, 3, 4), MORNING, 1)),
     ),
 ]
 
@@ -251,15 +250,12 @@ class Command(BaseCommand):
         password = options["password"]
         today = clock.today()
         with transaction.atomic():
-            admin = self._account(
-                ADMIN_EMAIL, "Hospital Administrator", Role.ADMIN, password, superuser=True
-            )
-            reception = self._account(
-                RECEPTION_EMAIL, "Sunita Pillai", Role.RECEPTIONIST, password, staff=True
+            admin, reception = add_accounts(
+                plans=[replace(plan, password=password) for plan in STAFF_LOGINS]
             )
             reception.groups.add(front_desk_group())
-            departments = self._departments()
-            doctors = [self._doctor(spec, departments, password) for spec in DOCTORS]
+            departments = add_departments(plans=DEPARTMENTS)
+            doctors = add_doctors(plans=[replace(plan, password=password) for plan in DOCTORS])
             patients = self._patients(password)
             created = generate_slots(start=today, days=SLOT_DAYS)
         self.stdout.write(
@@ -269,86 +265,37 @@ class Command(BaseCommand):
         self._book_today(doctors=doctors, patients=patients, today=today, actor=admin)
         self._print_logins(password)
 
-    def _account(
-        self, email, name, role, password, *, staff=False, superuser=False, phone=""
-    ) -> User:
-        user, _ = User.objects.update_or_create(
-            email=email,
-            defaults={
-                "name": name,
-                "phone": phone,
-                "role": role,
-                "is_active": True,
-                "is_staff": staff or superuser,
-                "is_superuser": superuser,
-            },
-        )
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        return user
-
-    def _departments(self) -> dict[str, Department]:
-        return {
-            code: Department.objects.update_or_create(
-                code=code, defaults={"name": name, "location": location}
-            )[0]
-            for code, name, location in DEPARTMENTS
-        }
-
-    def _doctor(self, spec: DemoDoctor, departments, password) -> Doctor:
-        user = self._account(spec.email, spec.name, Role.DOCTOR, password)
-        doctor, _ = Doctor.objects.update_or_create(
-            user=user,
-            defaults={
-                "department": departments[spec.department],
-                "specialization": spec.specialization,
-                "license_number": spec.license_number,
-                "qualifications": spec.qualifications,
-                "experience_years": spec.experience_years,
-                "token_prefix": spec.token_prefix,
-                "room": spec.room,
-                "average_consultation_minutes": spec.average_minutes,
-            },
-        )
-        for session in spec.sessions:
-            start, end = session.hours
-            for weekday in session.weekdays:
-                DoctorSchedule.objects.update_or_create(
-                    doctor=doctor,
-                    weekday=weekday,
-                    start_time=start,
-                    defaults={
-                        "end_time": end,
-                        "slot_minutes": 60,
-                        "capacity": 6,
-                        "emergency_reserve": 1,
-                        "walk_in_reserve": session.walk_in_reserve,
-                        "consultation_fee": spec.fee,
-                        "priority_fee": Decimal("500"),
-                    },
-                )
-        return doctor
-
-    def _patients(self, password) -> list[Patient]:
-        patients = [
-            Patient.objects.update_or_create(
-                name=name, phone=phone, defaults={"date_of_birth": born, "sex": sex}
-            )[0]
-            for name, phone, born, sex in PATIENTS
-        ]
+    def _patients(self, password: str) -> list[Patient]:
+        """The demo login's patient and the others, each added once (found by name and phone)."""
         name, phone, born, sex = DEMO_PATIENT
-        user = self._account(PATIENT_EMAIL, name, Role.PATIENT, password, phone=phone)
-        demo, _ = Patient.objects.update_or_create(
-            user=user,
-            defaults={
-                "name": name,
-                "phone": phone,
-                "email": PATIENT_EMAIL,
-                "date_of_birth": born,
-                "sex": sex,
-            },
+        account = AccountPlan(
+            email=PATIENT_EMAIL, name=name, role=Role.PATIENT, password=password, phone=phone
         )
-        return [demo, *patients]
+        demo = PatientPlan(
+            name=name,
+            phone=phone,
+            email=PATIENT_EMAIL,
+            date_of_birth=born,
+            sex=sex,
+            user=add_accounts(plans=[account])[0],
+        )
+        plans = [
+            *(
+                PatientPlan(name=name, phone=phone, date_of_birth=born, sex=sex)
+                for name, phone, born, sex in PATIENTS
+            ),
+            demo,
+        ]
+        stored = {
+            (patient.name, patient.phone): patient
+            for patient in Patient.objects.filter(phone__in=[plan.phone for plan in plans])
+        }
+        missing = [plan for plan in plans if (plan.name, plan.phone) not in stored]
+        stored |= {(row.name, row.phone): row for row in add_patients(plans=missing)}
+        return [
+            stored[demo.name, demo.phone],
+            *(stored[plan.name, plan.phone] for plan in plans[:-1]),
+        ]
 
     def _book_today(self, *, doctors, patients, today, actor) -> None:
         """A few of today's tokens through the allocation engine, so the desk is not empty."""
@@ -385,7 +332,7 @@ class Command(BaseCommand):
         )
 
     def _print_logins(self, password: str) -> None:
-        doctor_logins = ", ".join(spec.email for spec in DOCTORS)
+        doctor_logins = ", ".join(plan.email for plan in DOCTORS)
         self.stdout.write(
             self.style.SUCCESS("\nThe demo hospital is ready.")
             + f"\n  Open      {SITE}/"
