@@ -22,10 +22,14 @@ RUN groupadd --system opd \
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 COPY . /app
-# Collect static files at build time. The key exists only for this one command: the running
-# container must be given its own SECRET_KEY (or SECRET_KEY_FILE) and refuses to start without.
+# Collect static files at build time. The key and the (console) delivery backends exist only for
+# this one command: the running container must be given its own SECRET_KEY (or SECRET_KEY_FILE),
+# EMAIL_BACKEND and SMS_BACKEND, and refuses to start without them.
 # The code and static files stay owned by root: the app user can read them, not change them.
-RUN SECRET_KEY="collectstatic-only-build-key" python manage.py collectstatic --noinput
+RUN SECRET_KEY="collectstatic-only-build-key" \
+    EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend" \
+    SMS_BACKEND="scheduling.sms.ConsoleSMSBackend" \
+    python manage.py collectstatic --noinput
 USER opd
 EXPOSE 8000
 # /healthz through the app as the proxy would call it: a host it serves, over "https".

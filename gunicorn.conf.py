@@ -10,6 +10,12 @@ timeout = 30
 graceful_timeout = 30
 keepalive = 5
 accesslog = "-"
+# The path without its query string, and no Referer: a desk search (?q=<phone or name>) must
+# never reach a log line. Client address, time, method, path, status, size, duration (µs), the
+# request id nginx set, and the user agent.
+access_log_format = (
+    '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(D)s "%({x-request-id}i)s" "%(a)s"'
+)
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Recycle workers now and then so a slow leak never grows; the jitter staggers the restarts.

@@ -14,6 +14,12 @@ from opd_site.errors import InvalidRequest
 EMAIL_TAKEN = "An account with this e-mail address already exists."
 
 
+class WrongPassword(InvalidRequest):
+    """The current password given to change it is not the account's: a failed sign-in."""
+
+    default_message = "The current password is wrong."
+
+
 def normalise_email(email: str) -> str:
     return User.objects.normalize_email(email.strip()).lower()
 
@@ -81,15 +87,16 @@ def update_profile(
 
 @transaction.atomic
 def change_password(*, user: User, old_password: str, new_password: str) -> User:
-    """Check the old password, apply the validators, and sign out every other session."""
+    """Check the old password, apply the validators, and set the new one.
+
+    Saving a new password revokes every refresh token issued before (``accounts.signals``),
+    whichever door changed it.
+    """
     if not user.check_password(old_password):
-        raise InvalidRequest(
-            "The current password is wrong.", details={"old_password": ["Wrong password."]}
-        )
+        raise WrongPassword(details={"old_password": ["Wrong password."]})
     ensure_password_acceptable(password=new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    revoke_refresh_tokens(user=user)
     return user
 
 

@@ -35,6 +35,9 @@ def production_env(url: str, settings_module: str = "opd_site.settings") -> dict
             "SECRET_KEY": BENCH_SECRET_KEY,
             "ALLOWED_HOSTS": HOST,
             "SECURE_SSL_REDIRECT": "no",
+            # Nothing is delivered during a bench: the console backends, chosen on purpose.
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "SMS_BACKEND": "scheduling.sms.ConsoleSMSBackend",
             "STATIC_ROOT": str(STATIC_ROOT),
             "THROTTLE_TOKENS": HIGH_RATE,
             "THROTTLE_LOGIN": HIGH_RATE,

@@ -146,6 +146,7 @@ class ErrorSerializer(serializers.Serializer):
 ERROR_DESCRIPTIONS = {
     400: "Invalid input (details per field) or a request the policy refuses.",
     401: "No access token, or an expired or invalid one.",
+    402: "Payment required: the fee must be paid (details.fee) before this is done.",
     403: "The role or ownership does not allow this.",
     404: "Unknown, or not yours.",
     405: "Method not allowed.",

@@ -14,6 +14,7 @@ import hmac
 import logging
 import os
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import (
@@ -85,10 +86,7 @@ def exposition() -> bytes:
     return process_metrics + generate_latest(state_registry)
 
 
-def _authorised(request) -> bool:
-    expected = envsecret("METRICS_TOKEN")
-    if not expected:
-        return True
+def _authorised(request, expected: str) -> bool:
     header = request.headers.get("Authorization", "")
     scheme, _, supplied = header.partition(" ")
     if scheme.lower() != "bearer" or not supplied:
@@ -98,8 +96,20 @@ def _authorised(request) -> bool:
 
 @require_GET
 def metrics_view(request):
-    """Prometheus text exposition; a bearer token is required when ``METRICS_TOKEN`` is set."""
-    if not _authorised(request):
+    """Prometheus text exposition for the holder of ``METRICS_TOKEN``.
+
+    Without a token configured the endpoint does not exist (404), except in development
+    (``DEBUG``), where it answers anyone.
+    """
+    expected = envsecret("METRICS_TOKEN")
+    if not expected:
+        if settings.DEBUG:
+            return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+        return JsonResponse(
+            error_body("not_found", "Metrics are off: set METRICS_TOKEN to serve them."),
+            status=404,
+        )
+    if not _authorised(request, expected):
         response = JsonResponse(
             error_body("not_authenticated", "A valid metrics bearer token is required."),
             status=401,

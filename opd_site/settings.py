@@ -11,7 +11,15 @@ import dj_database_url
 from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
-from opd_site.env import envbool, envint, envlist, envsecret, envstr
+from opd_site.env import (
+    envbackend,
+    envbool,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+    generated_secret,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,9 +27,15 @@ DEBUG = envbool("DEBUG", False)
 TESTING = envbool("OPD_TESTING", False)
 
 SECRET_KEY = envsecret("SECRET_KEY", required=not (DEBUG or TESTING))
-if not SECRET_KEY:
-    # Development and tests only: a key that is never valid in production.
+if not SECRET_KEY and TESTING:
+    # The test runner only: a known key, which `check --deploy` flags (security.W009).
     SECRET_KEY = "insecure-development-key-not-for-production"  # noqa: S105
+elif not SECRET_KEY:
+    # DEBUG=yes development (`make run`): a random key made once for this install, kept in a
+    # git-ignored file, so nothing here signs sessions or API tokens with a key anyone knows.
+    SECRET_KEY = generated_secret(
+        Path(envstr("DEV_SECRET_KEY_FILE", str(BASE_DIR / ".dev-secret-key")))
+    )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -151,15 +165,24 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# E-mail and SMS: console in development, configurable in production.
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail and SMS: console in development; with DEBUG off the backends must be named (a console
+# backend marks messages sent without sending them, so it is only ever a deliberate choice).
+EMAIL_BACKEND = envbackend(
+    "EMAIL_BACKEND",
+    console="django.core.mail.backends.console.EmailBackend",
+    development=DEBUG or TESTING,
+)
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+# A hung SMTP server must not hold a sender past its notification lease.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "opd@hospital.example")
-SMS_BACKEND = envstr("SMS_BACKEND", "scheduling.sms.ConsoleSMSBackend")
+SMS_BACKEND = envbackend(
+    "SMS_BACKEND", console="scheduling.sms.ConsoleSMSBackend", development=DEBUG or TESTING
+)
 
 # The allocation policy: every number the engine uses, in one place (see design/allocation.md).
 OPD = {
@@ -176,8 +199,20 @@ OPD = {
     "LOCK_TIMEOUT_MS": envint("OPD_LOCK_TIMEOUT_MS", 3000),
     "NOTIFICATION_MAX_ATTEMPTS": envint("OPD_NOTIFICATION_MAX_ATTEMPTS", 5),
     "NOTIFICATION_RETRY_MINUTES": envint("OPD_NOTIFICATION_RETRY_MINUTES", 5),
+    # A row claimed for sending whose sender died is claimed again after this long.
+    "NOTIFICATION_LEASE_MINUTES": envint("OPD_NOTIFICATION_LEASE_MINUTES", 5, minimum=1),
     "IDEMPOTENCY_KEY_HOURS": 24,
+    # Dotted path of a callable ``confirm(*, reference, amount, patient) -> bool`` that confirms a
+    # patient's online payment; empty: none configured, so paid priority is sold at the desk.
+    "ONLINE_PAYMENT_PROVIDER": envstr("OPD_ONLINE_PAYMENT_PROVIDER", ""),
 }
+
+# Who the client is. Behind TRUSTED_PROXIES reverse proxies (nginx: 1), the client's address is
+# the one the outermost trusted proxy appended to X-Forwarded-For; with 0 (no proxy) it is
+# REMOTE_ADDR and X-Forwarded-For is ignored. API throttles (NUM_PROXIES) and the sign-in
+# lockout (opd_site.middleware.client_ip) read it the same way, so a client can neither reset
+# its limits by writing the header nor lock a user out for everyone behind the proxy.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0, minimum=0)
 
 # REST API
 REST_FRAMEWORK = {
@@ -190,8 +225,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "opd_site.api_errors.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "login": envstr("THROTTLE_LOGIN", "20/min"),
+        "password": envstr("THROTTLE_PASSWORD", "10/hour"),
         "register": envstr("THROTTLE_REGISTER", "10/min"),
         "tokens": envstr("THROTTLE_TOKENS", "60/min"),
     },
@@ -249,14 +286,16 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Login lockout: 5 failures lock the account-and-IP pair for 15 minutes.
+# Login lockout: 5 failures lock the account-and-client-address pair for 15 minutes (never the
+# account alone: a stranger's guesses must not lock the front desk out). The address is the
+# client's behind TRUSTED_PROXIES, read by the same function as the throttles'.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", True)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "opd_site.middleware.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
@@ -288,6 +327,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Desk PCs are shared: a session ends when the browser closes, and at the latest after a shift.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = envint("SESSION_SHIFT_HOURS", 12, minimum=1) * 3600
 
 SLOW_REQUEST_MS = envint("SLOW_REQUEST_MS", 500)
 LOG_LEVEL = envstr("LOG_LEVEL", "INFO")
@@ -303,6 +345,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # axes names the account and address it locks out: personal data stays out of the logs
+        # (a lockout answers 429, which the access log records without who it was).
         "axes": {"level": "WARNING"},
     },
 }

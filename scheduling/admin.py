@@ -26,14 +26,15 @@ from scheduling.desk.admin_actions import (
     WAITING_ACTIONS,
     DoctorListFilter,
     TokenEventInline,
-    token_payment,
     rehomed_summary,
+    token_payment,
 )
 from scheduling.models import (
     ACTIVE_STATUSES,
     DoctorDay,
     IdempotencyKey,
     Notification,
+    Payment,
     Refund,
     Slot,
     Token,
@@ -44,6 +45,7 @@ from scheduling.services.unavailability import record_leave, set_availability
 
 TOKEN_NUMBER = re.compile(r"^\s*([A-Za-z0-9]+)-0*(\d+)\s*$")
 PATIENT_SEARCH = ("patient__name", "patient__phone", "patient__mrn")
+PAYMENT_SEARCH = ("token__patient__name", "token__patient__phone", "token__patient__mrn")
 
 
 def slot_window(slot: Slot | None) -> str:
@@ -283,6 +285,25 @@ class RefundAdmin(EngineStateAdmin):
     @admin.display(description="Patient", ordering="token__patient__name")
     def patient_name(self, refund: Refund) -> str:
         return refund.token.patient.name
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    """Money taken for tokens: a log the payment services write (the cashier reconciles it)."""
+
+    list_display = ("taken_at", "token_number", "patient_name", "amount", "method", "reference")
+    list_filter = ("method", "taken_by", "token__doctor_day__doctor__department")
+    search_fields = ("reference", "token__reference", "token__number__exact", *PAYMENT_SEARCH)
+    list_select_related = ("token__doctor_day__doctor", "token__patient", "taken_by")
+    date_hierarchy = "taken_at"
+
+    @admin.display(description="Token", ordering="token__number")
+    def token_number(self, payment: Payment) -> str:
+        return payment.token.display_number
+
+    @admin.display(description="Patient", ordering="token__patient__name")
+    def patient_name(self, payment: Payment) -> str:
+        return payment.token.patient.name
 
 
 @admin.register(Notification)

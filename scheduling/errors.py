@@ -103,3 +103,44 @@ class ConsultationInProgress(DomainError):
 class TooEarlyForNoShow(DomainError):
     code = "too_early_for_no_show"
     default_message = "A booked patient becomes a no-show only after the slot's grace period."
+
+
+class PaymentRequired(DomainError):
+    code = "payment_required"
+    status = 402
+    default_message = "Priority tokens are sold at the OPD desk, where the fee is taken."
+
+
+class NothingOwed(DomainError):
+    code = "nothing_owed"
+    default_message = "Nothing is owed for this token."
+
+
+class AmountNotOwed(DomainError):
+    code = "amount_not_owed"
+    status = 400
+    default_message = "The amount is not what is owed for this token."
+
+
+class PaymentNotAllowed(DomainError):
+    code = "forbidden"
+    status = 403
+    default_message = "Only the front desk takes payments."
+
+
+class WaiverNotAllowed(DomainError):
+    code = "forbidden"
+    status = 403
+    default_message = "Only an administrator may waive a fee."
+
+
+class RefundDecisionNotAllowed(DomainError):
+    code = "refund_needs_admin"
+    status = 403
+    default_message = "Approving, rejecting and paying refunds is an administrator's act."
+
+
+class RefundRequesterCannotDecide(DomainError):
+    code = "refund_own_request"
+    status = 403
+    default_message = "A refund is decided by someone other than the person who requested it."

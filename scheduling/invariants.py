@@ -1,6 +1,7 @@
 """Check every invariant of allocation.md over the stored state.
 
 Used by the property tests after each step and by ``simulate_day`` over its final state.
+Invariant 9 (money) is checked per token: payment, refund and payment state agree.
 Returns human-readable violations; an empty list means every invariant held.
 """
 
@@ -15,6 +16,9 @@ from scheduling.models import (
     ACTIVE_STATUSES,
     DoctorDay,
     EventKind,
+    Payment,
+    PaymentState,
+    Refund,
     Slot,
     Token,
     TokenStatus,
@@ -66,7 +70,7 @@ def _check_day(doctor_day: DoctorDay) -> list[str]:
     seats = DaySeats(doctor_day, locked=False)
     tokens = list(
         Token.objects.filter(doctor_day=doctor_day)
-        .select_related("slot")
+        .select_related("slot", "payment", "refund")
         .prefetch_related("events")
     )
     entries = list(WaitingEntry.objects.filter(doctor_day=doctor_day).prefetch_related("events"))
@@ -78,6 +82,7 @@ def _check_day(doctor_day: DoctorDay) -> list[str]:
     problems += _numbers(label, doctor_day, tokens)
     problems += _history(label, tokens, entries)
     problems += _serving(label, tokens)
+    problems += _money(label, tokens)
     return problems
 
 
@@ -218,4 +223,34 @@ def _serving(label, tokens) -> list[str]:
             and token.no_show_at < token.slot.start + grace
         ):
             problems.append(f"{label}: token {token.number} a no-show before its grace ended")
+    return problems
+
+
+def _related(token: Token, name: str):
+    try:
+        return getattr(token, name)
+    except (Payment.DoesNotExist, Refund.DoesNotExist):
+        return None
+
+
+def _money(label, tokens) -> list[str]:
+    """9: a refund never exceeds what was paid for that token; an unpaid token is never
+    refunded; the payment state agrees with the money recorded."""
+    problems = []
+    for token in tokens:
+        name = f"{label}: token {token.number}"
+        payment, refund = _related(token, "payment"), _related(token, "refund")
+        paid = payment.amount if payment is not None else 0
+        if refund is not None and payment is None:
+            problems.append(f"{name} has a refund of {refund.amount} but nothing was paid")
+        elif refund is not None and refund.amount > paid:
+            problems.append(f"{name} refund {refund.amount} exceeds the {paid} paid")
+        if payment is not None and payment.amount != token.fee:
+            problems.append(f"{name} paid {payment.amount} for a fee of {token.fee}")
+        state = token.payment_state
+        if (payment is not None) != (state in (PaymentState.PAID, PaymentState.REFUNDED)):
+            problems.append(f"{name} is {state} with {'a' if payment else 'no'} payment")
+        refunded = refund is not None and refund.status == Refund.Status.PAID
+        if refunded != (state == PaymentState.REFUNDED):
+            problems.append(f"{name} is {state} but its refund is {refund and refund.status}")
     return problems

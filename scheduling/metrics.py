@@ -152,17 +152,21 @@ class DayStateCollector(Collector):
 
         backlog = GaugeMetricFamily(
             "opd_notifications_backlog",
-            "Outbox notifications not delivered yet (pending) or given up (failed).",
+            "Outbox notifications not delivered yet: pending, claimed by a sender (sending; "
+            "still there after the lease: the sender died), or given up (failed).",
             labels=["status"],
         )
+        undelivered = (
+            Notification.Status.PENDING,
+            Notification.Status.SENDING,
+            Notification.Status.FAILED,
+        )
         outbox = dict(
-            Notification.objects.filter(
-                status__in=[Notification.Status.PENDING, Notification.Status.FAILED]
-            )
+            Notification.objects.filter(status__in=undelivered)
             .values_list("status")
             .annotate(count=Count("id"))
             .order_by()
         )
-        for status in (Notification.Status.PENDING, Notification.Status.FAILED):
+        for status in undelivered:
             backlog.add_metric([status.value], outbox.get(status, 0))
         return [waiting, tokens, backlog]

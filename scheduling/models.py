@@ -1,4 +1,5 @@
-"""Doctor-days, slots, tokens, the waiting list, events, refunds and the notification outbox."""
+"""Doctor-days, slots, tokens, the waiting list, events, payments, refunds and the notification
+outbox."""
 
 import secrets
 
@@ -100,6 +101,22 @@ class CancelledBy(models.TextChoices):
     HOSPITAL = "hospital", "Hospital"
 
 
+class PaymentState(models.TextChoices):
+    """Where a token's fee stands (allocation.md, Payments). A fee of 0 is nothing owed."""
+
+    UNPAID = "unpaid", "Unpaid"
+    PAID = "paid", "Paid"
+    WAIVED = "waived", "Waived"
+    REFUNDED = "refunded", "Refunded"
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "Cash"
+    UPI = "upi", "UPI"
+    CARD = "card", "Card"
+    ONLINE = "online", "Online"
+
+
 class Token(models.Model):
     """A patient's seat in a slot."""
 
@@ -115,6 +132,17 @@ class Token(models.Model):
     )
     reason = models.CharField(max_length=300, blank=True)
     fee = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    payment_state = models.CharField(
+        max_length=10,
+        choices=PaymentState.choices,
+        default=PaymentState.UNPAID,
+        help_text="Changed only by the payment, waiver and refund services.",
+    )
+    fee_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fee_waived_at = models.DateTimeField(null=True, blank=True)
+    fee_waiver_reason = models.CharField(max_length=300, blank=True)
     bump_count = models.PositiveSmallIntegerField(default=0)
     original_slot = models.ForeignKey(
         Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -145,6 +173,10 @@ class Token(models.Model):
                 name="token_one_active_per_patient_day",
             ),
             models.CheckConstraint(condition=Q(number__gt=0), name="token_number_positive"),
+            models.CheckConstraint(
+                condition=~Q(payment_state="waived") | Q(fee_waived_at__isnull=False),
+                name="token_waiver_recorded",
+            ),
         ]
         indexes = [
             models.Index(fields=["slot", "status"]),
@@ -184,6 +216,11 @@ class EventKind(models.TextChoices):
     WAITING_CANCELLED = "waiting_cancelled", "Left the waiting list"
     WAITING_EXPIRED = "waiting_expired", "Waiting entry expired"
     REFUND_REQUESTED = "refund_requested", "Refund requested"
+    PAYMENT_TAKEN = "payment_taken", "Payment taken"
+    FEE_WAIVED = "fee_waived", "Fee waived"
+    REFUND_APPROVED = "refund_approved", "Refund approved"
+    REFUND_REJECTED = "refund_rejected", "Refund rejected"
+    REFUND_PAID = "refund_paid", "Refund paid"
 
 
 class WaitingEntry(models.Model):
@@ -311,6 +348,40 @@ class TokenEvent(models.Model):
         raise TypeError("Token events are append-only: they cannot be deleted.")
 
 
+class Payment(models.Model):
+    """Money taken for a token's fee: what the cashier reconciles at the end of the day.
+
+    One per token, of exactly the fee owed. It leaves with its token, as the token's events do
+    (the product never deletes tokens; a refund protects its token).
+    """
+
+    token = models.OneToOneField(Token, on_delete=models.CASCADE, related_name="payment")
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    method = models.CharField(max_length=8, choices=PaymentMethod.choices)
+    reference = models.CharField(
+        max_length=100, blank=True, help_text="Receipt, UPI or card slip, or online payment id."
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The desk user who took it; empty for a payment made online.",
+    )
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
+        ]
+        indexes = [models.Index(fields=["taken_at", "taken_by"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.get_method_display()} for {self.token}"
+
+
 class Refund(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"
@@ -331,6 +402,14 @@ class Refund(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who paid the money back (the day's collection counts it against them).",
+    )
 
     class Meta:
         ordering = ["-requested_at"]

@@ -1,6 +1,9 @@
 """The allocation policy's numbers, read from ``settings.OPD`` (the one place they live)."""
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from scheduling.models import ADVANCE_SOURCES, Source
 
@@ -69,5 +72,15 @@ def notification_retry_minutes() -> int:
     return int(_opd("NOTIFICATION_RETRY_MINUTES"))
 
 
+def notification_lease_minutes() -> int:
+    return int(_opd("NOTIFICATION_LEASE_MINUTES"))
+
+
 def idempotency_key_hours() -> int:
     return int(_opd("IDEMPOTENCY_KEY_HOURS"))
+
+
+def online_payment_provider() -> Callable[..., bool] | None:
+    """The callable that confirms a patient's online payment, or None when none is configured."""
+    path = settings.OPD.get("ONLINE_PAYMENT_PROVIDER") or ""
+    return import_string(path) if path else None

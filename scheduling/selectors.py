@@ -58,6 +58,8 @@ def visible_tokens(user) -> QuerySet:
         "doctor_day__doctor__user",
         "doctor_day__doctor__department",
         "original_slot",
+        "payment__taken_by",
+        "fee_waived_by",
     )
     if getattr(user, "is_front_desk", False):
         return tokens
@@ -157,7 +159,9 @@ def patient_tokens(*, patient: Patient, since: date | None = None) -> QuerySet:
     since = since or clock.today()
     return (
         Token.objects.filter(patient=patient, doctor_day__date__gte=since)
-        .select_related("slot", "doctor_day__doctor__user", "doctor_day__doctor__department")
+        .select_related(
+            "slot", "doctor_day__doctor__user", "doctor_day__doctor__department", "payment"
+        )
         .order_by("slot__start", "number")
     )
 

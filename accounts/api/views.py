@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.contrib.auth import authenticate, user_logged_in
+from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
@@ -241,7 +242,16 @@ class ProfileApi(ApiView):
 
 
 class ChangePasswordApi(ApiView):
+    """Change one's password: throttled per user, and a wrong current password is a failed
+    sign-in.
+
+    Each wrong ``old_password`` is announced with ``user_login_failed``, so django-axes counts it
+    against the same account-and-address pair as ``auth/login`` does: guessing here leads to the
+    same lockout (429 ``locked_out``), and a locked pair cannot change the password either.
+    """
+
     permission_classes = [IsAuthenticated]
+    throttle_scope = "password"
 
     class InputSerializer(serializers.Serializer):
         old_password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -255,15 +265,28 @@ class ChangePasswordApi(ApiView):
         summary="Change your password",
         description=(
             "Django's password validators apply. Every refresh token issued before is "
-            "blacklisted; the answer carries a new pair."
+            "blacklisted; the answer carries a new pair. A wrong current password counts as a "
+            "failed sign-in: five lock the account for this client address for 15 minutes "
+            "(429 `locked_out`), as at `auth/login`."
         ),
         request=InputSerializer,
-        responses={200: SessionSerializer, **error_responses(400, 401, 415)},
+        responses={200: SessionSerializer, **error_responses(400, 401, 415, 429)},
     )
     def post(self, request):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = services.change_password(user=request.user, **body.validated_data)
+        credentials = {
+            settings.AXES_USERNAME_FORM_FIELD: services.normalise_email(request.user.email)
+        }
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            raise LockedOut()
+        try:
+            user = services.change_password(user=request.user, **body.validated_data)
+        except services.WrongPassword:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut() from None
+            raise
         return Response(session_body(user))
 
 

@@ -1,5 +1,5 @@
-"""Front-desk pages, mounted at ``/desk/``: allocation's (patients, issuing, cancelling) and
-serving's (overview, token page, slip, console) under one namespace."""
+"""Front-desk pages, mounted at ``/desk/``: allocation's (patients, issuing, cancelling, payments,
+the day's collection) and serving's (overview, token page, slip, console) under one namespace."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -20,6 +20,9 @@ urlpatterns = [
     path("tokens/<slug:reference>/", serving.token_detail, name="token"),
     path("tokens/<slug:reference>/slip/", serving.token_slip, name="slip"),
     path("tokens/<slug:reference>/cancel/", allocation.token_cancel, name="token_cancel"),
+    path("tokens/<slug:reference>/payment/", allocation.token_payment, name="token_payment"),
+    path("tokens/<slug:reference>/waive/", allocation.token_waive, name="token_waive"),
+    path("collection/", allocation.collection, name="collection"),
     path("tokens/<slug:reference>/<slug:action>/", serving.token_action, name="token_action"),
     path("doctor/", serving.doctor_console, name="console"),
     path("doctor/queue/", serving.doctor_console_queue, name="console_queue"),

@@ -32,6 +32,8 @@ from scheduling.desk.forms import (
     CancelTokenForm,
     ConsoleDoctorForm,
     PatientSearchForm,
+    TakePaymentForm,
+    WaiveFeeForm,
 )
 from scheduling.errors import DomainError
 from scheduling.models import Token, TokenStatus
@@ -45,6 +47,7 @@ from scheduling.selectors import (
 from scheduling.services import cancellation
 from scheduling.services.emergencies import fast_track
 from scheduling.services.no_show import mark_no_show
+from scheduling.services.payments import payment_summary
 from scheduling.services.statuses import ALLOWED
 
 
@@ -76,12 +79,18 @@ def desk_overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 @front_desk_required
 def token_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """A token: where it is and why, what is owed (with the form that takes it), its actions."""
     token = desk_token(request, reference)
+    payment = payment_summary(token)
     return render(
         request,
         "desk/token.html",
         {
             "token": token,
+            "payment": payment,
+            "payment_form": TakePaymentForm(initial={"amount": payment.owed}),
+            "waive_form": WaiveFeeForm(),
+            "may_waive": request.user.role == Role.ADMIN,
             "history": token_history(token),
             "queue_item": queue_item_for(token),
             "allowed": ALLOWED[TokenStatus(token.status)],
@@ -121,6 +130,7 @@ def token_slip(request: HttpRequest, reference: str) -> HttpResponse:
         "desk/slip.html",
         {
             "token": token,
+            "payment": payment_summary(token),
             "queue_item": queue_item_for(token),
             "status_url": url,
             "qr_svg": mark_safe(qr_svg(url)),  # noqa: S308 - segno's own SVG markup

@@ -41,6 +41,8 @@ from scheduling.models import (
     EventKind,
     IdempotencyKey,
     Notification,
+    PaymentMethod,
+    PaymentState,
     Slot,
     Source,
     Token,
@@ -51,6 +53,7 @@ from scheduling.models import (
 from scheduling.services.cancellation import cancel_token, request_refund
 from scheduling.services.delay import set_delay
 from scheduling.services.outcomes import Allocation
+from scheduling.services.payments import PaymentIntent
 from scheduling.services.requests import request_token
 from scheduling.services.tick import run_tick
 from scheduling.services.unavailability import cancel_slot
@@ -247,6 +250,8 @@ class Simulation:
     def _advance_request(self, state: PatientState) -> None:
         request = state.request
         doctor = self.doctors[request.doctor]
+        # Paid priority is sold at the desk, which takes the fee with the booking.
+        sold = request.source == Source.PRIORITY
         allocation = self._call(
             request_token,
             doctor=doctor.doctor,
@@ -254,6 +259,8 @@ class Simulation:
             source=request.source,
             patient=state.patient,
             preferred_slot=doctor.slots[request.slot_index],
+            actor=self.hospital.desk if sold else None,
+            payment=PaymentIntent(method=PaymentMethod.CASH) if sold else None,
         )
         self._hold(state, allocation)
         if request.cancel_at is not None:
@@ -268,13 +275,13 @@ class Simulation:
             state.entry = allocation.waiting
 
     def _cancel(self, state: PatientState) -> None:
-        """The patient cancels (early ones ask for their refund), or leaves the waiting list."""
+        """The patient cancels (those who paid ask for their refund), or leaves the waiting list."""
         if state.gone:
             return
         state.gone = True
         if state.token is not None:
             token = self._call(cancel_token, token=state.token, reason="Cancelled by the patient.")
-            if token is not None and token.fee > 0:
+            if token is not None and token.payment_state == PaymentState.PAID:
                 self._call(request_refund, token=token, reason="Cancelled booking.")
         elif state.entry is not None:
             self._call(cancel_waiting, entry=state.entry, reason="No longer needed.")

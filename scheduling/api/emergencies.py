@@ -18,7 +18,7 @@ from doctors.models import Doctor
 from opd_site.api_base import MAX_ID, ApiView, ObjectIdField
 from opd_site.api_errors import error_responses
 from scheduling.api.answers import REPORTS, allocation_answer, showing_existing_booking
-from scheduling.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from scheduling.api.idempotency import IDEMPOTENCY_PARAMETER, AnswerInTransaction, idempotent
 from scheduling.api.serializers import (
     SlotDetailSerializer,
     TokenCreatedSerializer,
@@ -61,14 +61,19 @@ class EmergencyCreateApi(ApiView):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
+        answer = AnswerInTransaction(
+            request,
+            lambda allocation: allocation_answer(allocation, request.user, doctor=data["doctor"]),
+        )
         with showing_existing_booking(request.user):
-            allocation = admit_emergency(
+            admit_emergency(
                 doctor=data["doctor"],
                 patient=data["patient"],
                 reason=data.get("reason", ""),
                 actor=request.user,
+                inside=answer,
             )
-        return allocation_answer(allocation, request.user, doctor=data["doctor"])
+        return answer.response
 
 
 class CurrentSlotQuerySerializer(serializers.Serializer):

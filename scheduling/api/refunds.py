@@ -1,4 +1,4 @@
-"""Refunds: who may see them, and their approval and payment."""
+"""Refunds: who may see them, and their approval and payment (an administrator's act)."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
@@ -10,7 +10,6 @@ from rest_framework.response import Response
 
 from accounts.api.permissions import (
     is_front_desk,
-    require,
 )
 from opd_site.api_base import ApiView, ListApi
 from opd_site.api_errors import error_responses
@@ -75,22 +74,37 @@ class RefundStatusApi(ApiView):
                 (Refund.Status.PAID, "Paid"),
             ]
         )
+        note = serializers.CharField(
+            max_length=200,
+            required=False,
+            allow_blank=True,
+            help_text="Kept in the token's history with the decision.",
+        )
 
         class Meta:
             ref_name = "RefundStatusChange"
 
     @extend_schema(
         tags=[REFUNDS],
-        summary="Approve, reject or mark a refund paid (front desk)",
+        summary="Approve, reject or mark a refund paid (administrator)",
+        description=(
+            "An administrator's act, never that of the person who requested the refund: 403 "
+            "`refund_needs_admin` for any other role, 403 `refund_own_request` for its "
+            "requester. Only money paid is refunded: 409 `refund_not_eligible` when the token's "
+            "payment is not there to give back. Marking it paid turns the token's payment "
+            "`refunded`."
+        ),
         request=InputSerializer,
-        responses={200: RefundSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+        responses={200: RefundSerializer, **error_responses(400, 401, 403, 404, 409, 415, 503)},
     )
     def post(self, request, pk: int):
         refund = get_object_or_404(visible_refunds(request.user), pk=pk)
-        require(is_front_desk(request.user), "Only the front desk decides refunds.")
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         refund = set_refund_status(
-            refund=refund, status=body.validated_data["status"], actor=request.user
+            refund=refund,
+            status=body.validated_data["status"],
+            actor=request.user,
+            note=body.validated_data.get("note", ""),
         )
         return Response(RefundSerializer(refund).data)

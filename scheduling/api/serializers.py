@@ -11,6 +11,8 @@ from doctors.api.serializers import DoctorRefSerializer
 from opd_site import clock
 from scheduling.models import (
     CancelledBy,
+    PaymentMethod,
+    PaymentState,
     Refund,
     Slot,
     Source,
@@ -21,6 +23,7 @@ from scheduling.models import (
 )
 from scheduling.selectors import position_of
 from scheduling.services.outcomes import Outcome
+from scheduling.services.payments import payment_summary
 
 MAX_REPORT_DAYS = 366
 
@@ -85,6 +88,39 @@ class TokenEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TokenPaymentSerializer(serializers.Serializer):
+    """Where the token's fee stands: ``owed`` is what the desk still has to take.
+
+    ``method``, ``reference``, ``taken_by`` and ``taken_at`` are set once paid (``taken_by`` is
+    null for a payment made online); ``waived_*`` once an administrator waived the fee.
+    """
+
+    state = serializers.ChoiceField(choices=PaymentState.choices)
+    fee = serializers.DecimalField(max_digits=8, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=8, decimal_places=2)
+    owed = serializers.DecimalField(max_digits=8, decimal_places=2)
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, allow_null=True)
+    reference = serializers.CharField(allow_null=True)
+    taken_by = ActorSerializer(allow_null=True)
+    taken_at = serializers.DateTimeField(allow_null=True)
+    waived_by = ActorSerializer(allow_null=True)
+    waived_at = serializers.DateTimeField(allow_null=True)
+    waiver_reason = serializers.CharField(allow_null=True)
+
+    class Meta:
+        ref_name = "TokenPayment"
+
+
+class PaymentFieldMixin(serializers.Serializer):
+    payment = serializers.SerializerMethodField(
+        help_text="The fee and its payment: unpaid, paid, waived or refunded; what is owed."
+    )
+
+    @extend_schema_field(TokenPaymentSerializer)
+    def get_payment(self, token) -> dict:
+        return TokenPaymentSerializer(payment_summary(token)).data
+
+
 class TokenRefSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="display_number", read_only=True)
 
@@ -95,7 +131,7 @@ class TokenRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TokenSerializer(serializers.ModelSerializer):
+class TokenSerializer(PaymentFieldMixin, serializers.ModelSerializer):
     """A token as lists show it (no history, no estimate: cheap for long lists)."""
 
     number = serializers.CharField(
@@ -141,6 +177,7 @@ class TokenSerializer(serializers.ModelSerializer):
             "was_reallocated",
             "original_slot",
             "fee",
+            "payment",
             "reason",
             "is_overflow",
             "booked_at",
@@ -290,7 +327,7 @@ class RefundRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CancellationSerializer(serializers.ModelSerializer):
+class CancellationSerializer(PaymentFieldMixin, serializers.ModelSerializer):
     """A cancelled token, for the cancellation history."""
 
     number = serializers.CharField(source="display_number", read_only=True)
@@ -317,6 +354,7 @@ class CancellationSerializer(serializers.ModelSerializer):
             "slot",
             "source",
             "fee",
+            "payment",
             "cancelled_at",
             "cancelled_by",
             "reason",

@@ -29,7 +29,7 @@ from scheduling.api.answers import (
     showing_existing_booking,
     token_detail,
 )
-from scheduling.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from scheduling.api.idempotency import IDEMPOTENCY_PARAMETER, AnswerInTransaction, idempotent
 from scheduling.api.serializers import (
     CancellationCheckSerializer,
     RefundSerializer,
@@ -38,7 +38,7 @@ from scheduling.api.serializers import (
     TokenSerializer,
     TokenStatusSerializer,
 )
-from scheduling.models import Slot, Source, Token, TokenStatus
+from scheduling.models import PaymentMethod, Slot, Source, Token, TokenStatus
 from scheduling.selectors import (
     queue_item_for,
     visible_tokens,
@@ -49,6 +49,7 @@ from scheduling.services.cancellation import (
     request_refund,
 )
 from scheduling.services.emergencies import fast_track
+from scheduling.services.payments import PaymentIntent
 from scheduling.services.requests import request_token
 
 
@@ -77,6 +78,19 @@ def patient_for_booking(user, patient: Patient | None) -> Patient:
     return own
 
 
+class BookingPaymentSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Receipt number, UPI or card slip, or the online payment's id.",
+    )
+
+    class Meta:
+        ref_name = "BookingPayment"
+
+
 class TokenListApi(ListApi):
     """Patients see their own tokens, doctors their patients', the front desk all of them."""
 
@@ -100,6 +114,15 @@ class TokenListApi(ListApi):
             required=False,
             allow_null=True,
             help_text="Patient record id: required for the front desk; patients may omit it.",
+        )
+        payment = BookingPaymentSerializer(
+            required=False,
+            allow_null=True,
+            help_text=(
+                "The fee paid with the booking, recorded in the same act. The front desk: any "
+                "method. A patient: method online with the payment's reference, confirmed by the "
+                "online payment provider (none is configured by default)."
+            ),
         )
 
         class Meta:
@@ -135,14 +158,20 @@ class TokenListApi(ListApi):
             "puts them on the waiting list (202). Patients book for themselves with sources "
             "online, priority or follow_up; the front desk books for any patient record and "
             "alone issues walk_in and emergency tokens. A second request for the same doctor "
-            "and date answers 409 `already_booked` with the existing token or entry in details."
+            "and date answers 409 `already_booked` with the existing token or entry in details. "
+            "Paid priority is sold, not self-assigned: a patient's own `priority` request answers "
+            "402 `payment_required` (details.fee) unless it carries an online payment the "
+            "provider confirms; with no provider configured, priority tokens are sold at the "
+            "desk. The front desk may send `payment` to take the fee in the same act (a request "
+            "that ends on the waiting list takes no payment). A patient blocked for no-shows "
+            "books nothing for themselves (403 `patient_blocked`)."
         ),
         parameters=[IDEMPOTENCY_PARAMETER],
         request=InputSerializer,
         responses={
             201: TokenCreatedSerializer,
             202: OpenApiResponse(WaitlistedSerializer, description="No seat left: waitlisted."),
-            **error_responses(400, 401, 403, 409, 415, 429, 503),
+            **error_responses(400, 401, 402, 403, 409, 415, 429, 503),
         },
         examples=[
             OpenApiExample(
@@ -154,6 +183,33 @@ class TokenListApi(ListApi):
                     "reason": "Chest pain",
                 },
                 request_only=True,
+            ),
+            OpenApiExample(
+                "Paid priority at the desk",
+                value={
+                    "doctor": 1,
+                    "date": "2026-03-02",
+                    "source": "priority",
+                    "patient": 7,
+                    "payment": {"method": "upi", "reference": "UPI-20260302-8841"},
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Priority asked for by a patient",
+                value={
+                    "error": {
+                        "code": "payment_required",
+                        "message": (
+                            "Priority tokens are sold at the OPD desk, where the fee of 500.00 "
+                            "is taken; online payment is not available. Book an online token, "
+                            "or come to the desk."
+                        ),
+                        "details": {"fee": "500.00"},
+                    }
+                },
+                response_only=True,
+                status_codes=["402"],
             ),
             OpenApiExample(
                 "Duplicate booking",
@@ -183,8 +239,11 @@ class TokenListApi(ListApi):
         data = body.validated_data
         user = request.user
         patient = patient_for_booking(user, data.get("patient"))
+        answer = AnswerInTransaction(
+            request, lambda allocation: allocation_answer(allocation, user, doctor=data["doctor"])
+        )
         with showing_existing_booking(user):
-            allocation = request_token(
+            request_token(
                 doctor=data["doctor"],
                 day=data["date"],
                 source=data["source"],
@@ -192,8 +251,10 @@ class TokenListApi(ListApi):
                 preferred_slot=data.get("slot"),
                 reason=data.get("reason", ""),
                 actor=user,
+                payment=PaymentIntent(**data["payment"]) if data.get("payment") else None,
+                inside=answer,
             )
-        return allocation_answer(allocation, user, doctor=data["doctor"])
+        return answer.response
 
 
 class TokenDetailApi(ApiView):

@@ -1,8 +1,18 @@
-"""Allocation's endpoints: tokens, slots, the waiting list, a doctor's days, refunds, reports."""
+"""Allocation's endpoints: tokens, slots, the waiting list, a doctor's days, payments, refunds,
+reports."""
 
 from django.urls import path, re_path
 
-from scheduling.api import doctors, emergencies, refunds, reports, slots, tokens, waiting
+from scheduling.api import (
+    doctors,
+    emergencies,
+    payments,
+    refunds,
+    reports,
+    slots,
+    tokens,
+    waiting,
+)
 
 urlpatterns = [
     path("tokens", tokens.TokenListApi.as_view(), name="api-tokens"),
@@ -17,6 +27,9 @@ urlpatterns = [
     path(
         "tokens/<id:pk>/fast-track", tokens.TokenFastTrackApi.as_view(), name="api-token-fast-track"
     ),
+    path("tokens/<id:pk>/payments", payments.TokenPaymentApi.as_view(), name="api-token-payments"),
+    path("tokens/<id:pk>/waive", payments.TokenWaiveApi.as_view(), name="api-token-waive"),
+    path("payments/collection", payments.CollectionApi.as_view(), name="api-payment-collection"),
     re_path(
         r"^token-status/(?P<reference>[a-z0-9]{1,16})$",
         tokens.TokenPublicStatusApi.as_view(),

@@ -1,5 +1,5 @@
-"""Front-desk pages of allocation (patients, issuing and cancelling tokens): each view parses
-input, calls one service or selector, and renders.
+"""Front-desk pages of allocation (patients, issuing and cancelling tokens, taking payments, the
+day's collection): each view parses input, calls one service or selector, and renders.
 
 Receptionists and administrators ("front desk") use every page here; doctors use only the
 console, and only for their own day.
@@ -18,14 +18,19 @@ from accounts.services import create_patient
 from opd_site import clock
 from scheduling.desk.access import desk_token, front_desk_required, report_refusal
 from scheduling.desk.forms import (
+    DESK_METHOD_CHOICES,
     DESK_SOURCES,
+    PAY_LATER,
     CancelTokenForm,
+    CollectionForm,
     IssueTokenForm,
     PatientForm,
     PatientSearchForm,
+    TakePaymentForm,
+    WaiveFeeForm,
 )
 from scheduling.errors import DomainError
-from scheduling.models import Source
+from scheduling.models import PaymentMethod, PaymentState, Source
 from scheduling.selectors import (
     day_overview,
     patient_tokens,
@@ -33,6 +38,13 @@ from scheduling.selectors import (
     with_positions,
 )
 from scheduling.services import cancellation
+from scheduling.services.payments import (
+    day_collection,
+    fee_preview,
+    payment_of,
+    take_payment,
+    waive_fee,
+)
 from scheduling.services.requests import request_token
 
 
@@ -120,7 +132,15 @@ def issue_token(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "desk/issue_confirm.html",
-            {"patient": patient, "doctor": doctor, "source": source, "form": form},
+            {
+                "patient": patient,
+                "doctor": doctor,
+                "source": source,
+                "form": form,
+                "fee": fee_preview(doctor=doctor, day=clock.today(), source=source),
+                "methods": DESK_METHOD_CHOICES,
+                "pay_later": PAY_LATER,
+            },
         )
     try:
         allocation = request_token(
@@ -130,17 +150,32 @@ def issue_token(request: HttpRequest, pk: int) -> HttpResponse:
             patient=patient,
             reason=form.cleaned_data["reason"],
             actor=request.user,
+            payment=form.payment(),
         )
     except DomainError as error:
         report_refusal(request, error)
         return redirect("desk:patient", pk=patient.pk)
     if allocation.token is None:
-        messages.warning(request, f"{allocation.message} Nobody is seated yet.")
+        messages.warning(
+            request, f"{allocation.message} Nobody is seated yet, and no payment was taken."
+        )
         return redirect("desk:patient", pk=patient.pk)
+    token = allocation.token
     messages.success(
-        request, f"Token {allocation.token.display_number} issued. {allocation.message}"
+        request,
+        f"Token {token.display_number} issued. {allocation.message} {_fee_note(token)}".strip(),
     )
-    return redirect("desk:slip", reference=allocation.token.reference)
+    return redirect("desk:slip", reference=token.reference)
+
+
+def _fee_note(token) -> str:
+    """What the clerk is told about the fee of a token just issued."""
+    payment = payment_of(token)
+    if token.payment_state == PaymentState.PAID and payment is not None:
+        return f"Paid {payment.amount} by {PaymentMethod(payment.method).label}."
+    if token.fee > 0:
+        return f"{token.fee} to pay: the fee shows as owed until the desk takes it."
+    return ""
 
 
 @require_POST
@@ -162,3 +197,80 @@ def token_cancel(request: HttpRequest, reference: str) -> HttpResponse:
             request, f"{token.display_number} cancelled; its seat went to the waiting list."
         )
     return redirect("desk:token", reference=token.reference)
+
+
+@require_POST
+@front_desk_required
+def token_payment(request: HttpRequest, reference: str) -> HttpResponse:
+    """Take the fee owed for a token (at check-in, or any time the patient pays)."""
+    token = desk_token(request, reference)
+    form = TakePaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose how the patient paid.")
+        return redirect("desk:token", reference=token.reference)
+    data = form.cleaned_data
+    try:
+        token = take_payment(
+            token=token,
+            amount=data["amount"],
+            method=data["method"],
+            reference=data["reference"],
+            actor=request.user,
+        )
+    except DomainError as error:
+        report_refusal(request, error)
+    else:
+        payment = payment_of(token)
+        messages.success(
+            request,
+            f"{token.display_number}: {payment.amount} taken by "
+            f"{PaymentMethod(payment.method).label}.",
+        )
+    return redirect("desk:token", reference=token.reference)
+
+
+@require_POST
+@front_desk_required
+def token_waive(request: HttpRequest, reference: str) -> HttpResponse:
+    """An administrator waives the fee owed (the service refuses anyone else)."""
+    token = desk_token(request, reference)
+    form = WaiveFeeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the fee is waived.")
+        return redirect("desk:token", reference=token.reference)
+    try:
+        waive_fee(token=token, reason=form.cleaned_data["reason"], actor=request.user)
+    except DomainError as error:
+        report_refusal(request, error)
+    else:
+        messages.success(request, f"{token.display_number}: fee of {token.fee} waived.")
+    return redirect("desk:token", reference=token.reference)
+
+
+@require_GET
+@front_desk_required
+def collection(request: HttpRequest) -> HttpResponse:
+    """The day's collection: a receptionist's own, an administrator's pick (everyone by default)."""
+    form = CollectionForm(request.GET or None)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    day = chosen.get("date") or clock.today()
+    taken_by = chosen.get("taken_by")
+    is_admin = request.user.role == Role.ADMIN
+    try:
+        totals = day_collection(
+            day=day, viewer=request.user, taken_by=taken_by if is_admin else None
+        )
+    except DomainError as error:
+        report_refusal(request, error)
+        return redirect("desk:overview")
+    return render(
+        request,
+        "desk/collection.html",
+        {
+            "form": form,
+            "collection": totals,
+            "methods": PaymentMethod,
+            "is_admin": is_admin,
+            "day": day,
+        },
+    )

@@ -1,13 +1,35 @@
-"""Cancellations and refunds: who may cancel when, and which cancellations are refunded."""
+"""Cancellations and refunds: who may cancel when, which cancellations are refunded, and who
+decides a refund.
+
+Refunds are of money actually paid (allocation.md, Payments): an unpaid or waived token has
+nothing to refund, and the amount is what was paid. Approving, rejecting and paying a refund is
+an administrator's act, never the act of the person who requested it.
+"""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from accounts.models import Role
 from opd_site import clock
 from scheduling import policy
-from scheduling.errors import CancellationNotAllowed, IllegalTransition, RefundNotEligible
+from scheduling.errors import (
+    CancellationNotAllowed,
+    IllegalTransition,
+    RefundDecisionNotAllowed,
+    RefundNotEligible,
+    RefundRequesterCannotDecide,
+)
 from scheduling.events import record_event
-from scheduling.models import CancelledBy, DoctorDay, EventKind, Refund, Token, TokenStatus
+from scheduling.models import (
+    CancelledBy,
+    DoctorDay,
+    EventKind,
+    PaymentState,
+    Refund,
+    Token,
+    TokenStatus,
+)
+from scheduling.services.payments import amount_paid
 from scheduling.services.seats import DaySeats
 from scheduling.services.statuses import ensure_transition, token_locked
 from scheduling.services.waiting_list import promote_waiting
@@ -30,9 +52,14 @@ def refund_cutoff(token: Token):
     return token.slot.start - timedelta(hours=policy.refund_cutoff_hours())
 
 
+def is_paid(token: Token) -> bool:
+    """Money was taken for the token and not given back."""
+    return token.payment_state == PaymentState.PAID and amount_paid(token) > 0
+
+
 def is_refund_eligible(token: Token) -> bool:
     """A paid token cancelled early enough, or cancelled by the hospital, with no refund yet."""
-    if token.fee <= 0 or token.status != TokenStatus.CANCELLED or has_refund(token):
+    if not is_paid(token) or token.status != TokenStatus.CANCELLED or has_refund(token):
         return False
     return token.cancelled_by == CancelledBy.HOSPITAL or token.cancelled_at <= refund_cutoff(token)
 
@@ -56,12 +83,12 @@ def cancellation_check(*, token: Token, actor=None) -> CancellationCheck:
         return CancellationCheck(
             False, False, "The slot has started; please speak to the OPD desk."
         )
-    paid = token.fee > 0
+    paid = is_paid(token)
     early = now <= refund_cutoff(token)
     if not paid:
         why = "Can be cancelled; no fee was paid."
     elif early:
-        why = f"Can be cancelled with a refund of {token.fee}."
+        why = f"Can be cancelled with a refund of {amount_paid(token)}."
     else:
         hours = policy.refund_cutoff_hours()
         why = f"Can be cancelled, but less than {hours} hours remain: no refund."
@@ -104,8 +131,13 @@ def cancel_locked(*, doctor_day: DoctorDay, token: Token, by: str, actor, reason
 
 
 def request_refund(*, token: Token, actor=None, reason: str = "") -> Refund:
-    """Record a refund request for an eligible cancelled token (payment is outside the system)."""
+    """Record a refund request, of what was paid, for an eligible cancelled token."""
     with token_locked(token) as (doctor_day, token):
+        if not is_paid(token):
+            raise RefundNotEligible(
+                "Nothing was paid for this token, so there is nothing to refund.",
+                details={"payment_state": token.payment_state, "paid": str(amount_paid(token))},
+            )
         if not is_refund_eligible(token):
             raise RefundNotEligible(
                 "Refunds are for paid tokens cancelled at least "
@@ -115,7 +147,7 @@ def request_refund(*, token: Token, actor=None, reason: str = "") -> Refund:
             )
         refund = Refund.objects.create(
             token=token,
-            amount=token.fee,
+            amount=amount_paid(token),
             reason=reason[:300],
             requested_by=actor if actor is not None and actor.is_authenticated else None,
             requested_at=clock.now(),
@@ -135,28 +167,63 @@ REFUND_MOVES = {
     Refund.Status.REJECTED: (Refund.Status.REQUESTED,),
     Refund.Status.PAID: (Refund.Status.APPROVED,),
 }
+REFUND_EVENTS = {
+    Refund.Status.APPROVED: EventKind.REFUND_APPROVED,
+    Refund.Status.REJECTED: EventKind.REFUND_REJECTED,
+    Refund.Status.PAID: EventKind.REFUND_PAID,
+}
 
 
-def set_refund_status(*, refund: Refund, status: str, actor=None) -> Refund:
-    """Approve, reject or mark paid; a conditional update so two clerks cannot both decide."""
+def ensure_may_decide_refund(*, refund: Refund, actor) -> None:
+    """An administrator decides, and never the person who requested the refund."""
+    if getattr(actor, "role", None) != Role.ADMIN:
+        raise RefundDecisionNotAllowed()
+    if refund.requested_by_id is not None and refund.requested_by_id == actor.pk:
+        raise RefundRequesterCannotDecide(
+            "You requested this refund: another administrator approves or pays it.",
+            details={"requested_by": refund.requested_by_id},
+        )
+
+
+def set_refund_status(*, refund: Refund, status: str, actor=None, note: str = "") -> Refund:
+    """Approve, reject or mark paid, under the token's doctor-day lock (two administrators
+    cannot both decide). Paying it back turns the token's payment ``refunded``; a refund never
+    exceeds what was paid."""
     allowed_from = REFUND_MOVES.get(status)
     if allowed_from is None:
         raise IllegalTransition(f"A refund cannot be set to {status!r}.")
-    now = clock.now()
-    changes = {"status": status}
-    if status == Refund.Status.PAID:
-        changes["paid_at"] = now
-    else:
-        changes.update(
-            decided_at=now,
-            decided_by=actor if actor is not None and actor.is_authenticated else None,
+    ensure_may_decide_refund(refund=refund, actor=actor)
+    with token_locked(refund.token) as (doctor_day, token):
+        refund.refresh_from_db()
+        if refund.status not in allowed_from:
+            raise IllegalTransition(
+                f"A {refund.get_status_display().lower()} refund cannot become "
+                f"{Refund.Status(status).label.lower()}.",
+                details={"status": refund.status, "allowed_from": list(allowed_from)},
+            )
+        paid = amount_paid(token)
+        if status != Refund.Status.REJECTED and (not is_paid(token) or refund.amount > paid):
+            raise RefundNotEligible(
+                f"Only money paid is refunded: {paid} was paid for this token.",
+                details={"payment_state": token.payment_state, "paid": str(paid)},
+            )
+        now = clock.now()
+        if status == Refund.Status.PAID:
+            refund.paid_at, refund.paid_by = now, actor
+            fields = ["status", "paid_at", "paid_by"]
+            token.payment_state = PaymentState.REFUNDED
+            token.save(update_fields=["payment_state"])
+        else:
+            refund.decided_at, refund.decided_by = now, actor
+            fields = ["status", "decided_at", "decided_by"]
+        refund.status = status
+        refund.save(update_fields=fields)
+        decided = f"Refund of {refund.amount} {Refund.Status(status).label.lower()}."
+        record_event(
+            kind=REFUND_EVENTS[status],
+            doctor_day=doctor_day,
+            token=token,
+            actor=actor,
+            reason=f"{decided} {note}".strip(),
         )
-    updated = Refund.objects.filter(pk=refund.pk, status__in=allowed_from).update(**changes)
-    refund.refresh_from_db()
-    if not updated:
-        raise IllegalTransition(
-            f"A {refund.get_status_display().lower()} refund cannot become "
-            f"{Refund.Status(status).label.lower()}.",
-            details={"status": refund.status, "allowed_from": list(allowed_from)},
-        )
-    return refund
+        return refund

@@ -1,5 +1,7 @@
 """Emergencies: always admitted to the slot in progress (free seat, reserve, bump, overflow)."""
 
+from collections.abc import Callable
+
 from accounts.models import Patient
 from doctors.models import Doctor
 from opd_site import clock
@@ -53,9 +55,18 @@ MESSAGES = {
 
 
 def admit_emergency(
-    *, doctor: Doctor, patient: Patient, reason: str = "", actor=None
+    *,
+    doctor: Doctor,
+    patient: Patient,
+    reason: str = "",
+    actor=None,
+    inside: Callable[[Allocation], object] | None = None,
 ) -> Allocation:
-    """Admit an emergency today, to the slot in progress now or the next one."""
+    """Admit an emergency today, to the slot in progress now or the next one.
+
+    ``inside`` runs with the allocation just before the transaction commits (the API's
+    Idempotency-Key answer is stored there).
+    """
     ensure_doctor_available(doctor=doctor, day=clock.today())
     requested_at = clock.now()
     with doctor_day_locked(doctor_id=doctor.id, day=clock.today()) as doctor_day:
@@ -82,7 +93,10 @@ def admit_emergency(
             else EventKind.EMERGENCY_ADMITTED,
             why=f"{MESSAGES[outcome]} {reason}".strip(),
         )
-        return Allocation(outcome, MESSAGES[outcome], token=token, bumped=bumped)
+        allocation = Allocation(outcome, MESSAGES[outcome], token=token, bumped=bumped)
+        if inside is not None:
+            inside(allocation)
+        return allocation
 
 
 def fast_track(*, token: Token, actor=None, reason: str = "") -> Token:

@@ -62,8 +62,15 @@ def is_follow_up_eligible(*, patient: Patient, doctor: Doctor) -> bool:
     ).exists()
 
 
-def ensure_patient_may_book(*, patient: Patient, doctor: Doctor, source: str) -> None:
-    if source == Source.ONLINE and patient.booking_blocked:
+def books_for_themselves(actor) -> bool:
+    """A patient's own request (through the API), as opposed to the desk's on their behalf."""
+    return getattr(actor, "role", None) == Role.PATIENT
+
+
+def ensure_patient_may_book(*, patient: Patient, doctor: Doctor, source: str, actor=None) -> None:
+    """The no-show block covers online bookings and every source a patient books for
+    themselves; the desk still serves a blocked patient (walk-in, paid priority, emergency)."""
+    if patient.booking_blocked and (source == Source.ONLINE or books_for_themselves(actor)):
         raise PatientBlocked()
     if source == Source.FOLLOW_UP and not is_follow_up_eligible(patient=patient, doctor=doctor):
         raise NotEligibleForFollowUp(

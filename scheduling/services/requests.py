@@ -1,5 +1,6 @@
 """Requesting a token: direct seat, bump, a later slot, or the waiting list (allocation.md)."""
 
+from collections.abc import Callable
 from datetime import date
 
 from accounts.models import Patient
@@ -8,6 +9,7 @@ from opd_site import clock
 from scheduling import policy
 from scheduling.errors import (
     DoctorNotWorking,
+    NothingOwed,
     SlotNotBookable,
 )
 from scheduling.locking import doctor_day_locked
@@ -21,6 +23,7 @@ from scheduling.models import (
 from scheduling.services.bumping import make_room_by_bump
 from scheduling.services.emergencies import admit_emergency
 from scheduling.services.outcomes import Allocation, Outcome
+from scheduling.services.payments import PaymentIntent, ensure_booking_payment, pay_with_booking
 from scheduling.services.refusals import (
     ensure_doctor_available,
     ensure_not_already_booked,
@@ -63,78 +66,131 @@ def request_token(
     preferred_slot: Slot | None = None,
     reason: str = "",
     actor=None,
+    payment: PaymentIntent | None = None,
+    inside: Callable[[Allocation], object] | None = None,
 ) -> Allocation:
-    """Seat the patient by the allocation policy: direct, bump, later slot, or waiting list."""
+    """Seat the patient by the allocation policy: direct, bump, later slot, or waiting list.
+
+    A ``payment`` is recorded in the same transaction as the seat it pays for; a request that
+    ends on the waiting list takes none (the fee is owed once a seat is given).
+    ``inside`` runs with the allocation just before the transaction commits: the API stores its
+    answer to an Idempotency-Key there, so the booking and that answer commit together.
+    """
     source = Source(source)
     ensure_source_allowed(actor=actor, source=source)
     if source == Source.EMERGENCY:
+        if payment is not None:
+            raise NothingOwed("Emergencies carry no fee.")
         ensure_within_window(source=source, day=day)
-        return admit_emergency(doctor=doctor, patient=patient, reason=reason, actor=actor)
+        return admit_emergency(
+            doctor=doctor, patient=patient, reason=reason, actor=actor, inside=inside
+        )
     ensure_doctor_available(doctor=doctor, day=day)
     ensure_within_window(source=source, day=day)
-    ensure_patient_may_book(patient=patient, doctor=doctor, source=source)
-    priority = policy.priority_for(source)
+    ensure_patient_may_book(patient=patient, doctor=doctor, source=source, actor=actor)
+    ensure_booking_payment(
+        actor=actor,
+        patient=patient,
+        doctor=doctor,
+        day=day,
+        source=source,
+        preferred_slot=preferred_slot,
+        payment=payment,
+    )
     requested_at = clock.now()
     with doctor_day_locked(doctor_id=doctor.id, day=day) as doctor_day:
-        ensure_not_already_booked(doctor_day=doctor_day, patient=patient)
-        seats = DaySeats(doctor_day)
-        if not seats.slots:
-            raise DoctorNotWorking(f"{doctor} has no slots on {day:%d %b %Y}.")
-        target = _choose_target(seats=seats, preferred_slot=preferred_slot, doctor_day=doctor_day)
-        now = clock.now()
-        issue = {
-            "seats": seats,
-            "patient": patient,
-            "source": source,
-            "priority": priority,
-            "requested_at": requested_at,
-            "actor": actor,
-            "reason": reason,
-        }
-        if target.can_seat(source, now):
-            token = issue_token(slot_seats=target, kind=EventKind.BOOKED, why=reason, **issue)
-            return Allocation(Outcome.DIRECT, "Seated in the requested slot.", token=token)
-        bumped = make_room_by_bump(
-            seats=seats,
-            target=target,
-            incoming_source=source,
-            incoming_priority=priority,
-            at=now,
-            actor=actor,
-            reason=f"Made room for a {source.label.lower()} token of higher priority.",
-        )
-        if bumped is not None:
-            token = issue_token(
-                slot_seats=target,
-                kind=EventKind.BOOKED,
-                why=f"Seated by moving token {bumped.display_number} to a later slot.",
-                **issue,
-            )
-            return Allocation(
-                Outcome.BUMPED,
-                "Seated in the requested slot; a lower-priority token was moved to a later slot.",
-                token=token,
-                bumped=[bumped],
-            )
-        # A later slot first (the policy); failing that any open slot, so that nobody waits
-        # while a seat the request could take stands empty.
-        later = seats.first_free(source, now, after=target.slot) or seats.first_free(source, now)
-        if later is not None:
-            why = "The requested slot was full; seated in the earliest later slot with room."
-            token = issue_token(
-                slot_seats=later, original_slot=target.slot, kind=EventKind.MOVED, why=why, **issue
-            )
-            return Allocation(Outcome.MOVED, why, token=token)
-        entry = add_to_waiting_list(
+        allocation = _allocate(
+            doctor=doctor,
             doctor_day=doctor_day,
             patient=patient,
             source=source,
-            priority=priority,
+            preferred_slot=preferred_slot,
             requested_at=requested_at,
             actor=actor,
             reason=reason,
-            why="No seat left that day; on the waiting list.",
+        )
+        if payment is not None and allocation.token is not None:
+            pay_with_booking(
+                doctor_day=doctor_day, token=allocation.token, payment=payment, actor=actor
+            )
+        if inside is not None:
+            inside(allocation)
+        return allocation
+
+
+def _allocate(
+    *,
+    doctor: Doctor,
+    doctor_day: DoctorDay,
+    patient: Patient,
+    source: Source,
+    preferred_slot: Slot | None,
+    requested_at,
+    actor,
+    reason: str,
+) -> Allocation:
+    """Steps 3 to 7 of a request, under the doctor-day's lock."""
+    day = doctor_day.date
+    priority = policy.priority_for(source)
+    ensure_not_already_booked(doctor_day=doctor_day, patient=patient)
+    seats = DaySeats(doctor_day)
+    if not seats.slots:
+        raise DoctorNotWorking(f"{doctor} has no slots on {day:%d %b %Y}.")
+    target = _choose_target(seats=seats, preferred_slot=preferred_slot, doctor_day=doctor_day)
+    now = clock.now()
+    issue = {
+        "seats": seats,
+        "patient": patient,
+        "source": source,
+        "priority": priority,
+        "requested_at": requested_at,
+        "actor": actor,
+        "reason": reason,
+    }
+    if target.can_seat(source, now):
+        token = issue_token(slot_seats=target, kind=EventKind.BOOKED, why=reason, **issue)
+        return Allocation(Outcome.DIRECT, "Seated in the requested slot.", token=token)
+    bumped = make_room_by_bump(
+        seats=seats,
+        target=target,
+        incoming_source=source,
+        incoming_priority=priority,
+        at=now,
+        actor=actor,
+        reason=f"Made room for a {source.label.lower()} token of higher priority.",
+    )
+    if bumped is not None:
+        token = issue_token(
+            slot_seats=target,
+            kind=EventKind.BOOKED,
+            why=f"Seated by moving token {bumped.display_number} to a later slot.",
+            **issue,
         )
         return Allocation(
-            Outcome.WAITLISTED, "No seat left that day; added to the waiting list.", waiting=entry
+            Outcome.BUMPED,
+            "Seated in the requested slot; a lower-priority token was moved to a later slot.",
+            token=token,
+            bumped=[bumped],
         )
+    # A later slot first (the policy); failing that any open slot, so that nobody waits
+    # while a seat the request could take stands empty.
+    later = seats.first_free(source, now, after=target.slot) or seats.first_free(source, now)
+    if later is not None:
+        why = "The requested slot was full; seated in the earliest later slot with room."
+        token = issue_token(
+            slot_seats=later, original_slot=target.slot, kind=EventKind.MOVED, why=why, **issue
+        )
+        return Allocation(Outcome.MOVED, why, token=token)
+    entry = add_to_waiting_list(
+        doctor_day=doctor_day,
+        patient=patient,
+        source=source,
+        priority=priority,
+        requested_at=requested_at,
+        actor=actor,
+        reason=reason,
+        why="No seat left that day; on the waiting list.",
+    )
+    return Allocation(
+        Outcome.WAITLISTED, "No seat left that day; added to the waiting list.", waiting=entry
+    )

@@ -33,11 +33,15 @@ def test_receptionist_registers_a_walk_in_and_prints_the_slip(
     expect(page.get_by_role("heading", name="Kavya Nair")).to_be_visible()
     shoot(page, "04-patient")
 
-    # Three clicks from the patient: kind of token, confirm, (the slip opens by itself).
+    # From the patient: the kind of token, how the fee was paid, confirm (the slip opens).
     page.get_by_role("link", name="Walk-in with Dr Asha Rao").click()
+    expect(page.get_by_test_id("issue-fee")).to_have_text("300.00")
+    page.get_by_label("Cash").check()
+    page.get_by_label("Receipt or transaction reference (optional)").fill("R-0001")
     shoot(page, "05-confirm")
     page.get_by_role("button", name="Confirm and print slip").click()
     expect(page.get_by_test_id("slip-number")).to_have_text("CARD1-001")
+    expect(page.get_by_test_id("slip-payment")).to_contain_text("Paid 300.00 (Cash, ref. R-0001)")
     shoot(page, "06-slip")
 
     token = Token.objects.get(patient__name="Kavya Nair")
@@ -64,6 +68,26 @@ def test_receptionist_registers_a_walk_in_and_prints_the_slip(
     expect(status.locator(".status-number")).to_have_text("CARD1-001")
     expect(status.get_by_text("Kavya Nair")).to_have_count(0)
     shoot(status, "09-status-phone")
+
+
+def test_receptionist_takes_the_fee_owed_at_check_in(new_page, clinic, receptionist, shoot):
+    token = clinic.book(source="priority", name="Ravi Menon")  # issued to pay later
+    page = new_page()
+    sign_in(page, receptionist.email, PASSWORD)
+
+    page.goto(f"/desk/tokens/{token.reference}/")
+    expect(page.get_by_test_id("owed")).to_have_text("500.00 owed")
+    page.get_by_label("Method").select_option("upi")
+    page.get_by_label("Receipt or transaction reference (optional)").fill("UPI-4471")
+    page.get_by_role("button", name="Take 500.00").click()
+    expect(page.get_by_text("CARD1-001: 500.00 taken by UPI.")).to_be_visible()
+    page.get_by_role("button", name="Check in").click()
+    expect(page.get_by_text("CARD1-001 checked in.")).to_be_visible()
+    expect(page.get_by_test_id("payment-state")).to_contain_text("Paid 500.00 (UPI, ref. UPI-4471)")
+    shoot(page, "10-token-paid")
+
+    page.get_by_role("link", name="Collection").click()
+    expect(page.get_by_test_id("desk-row")).to_contain_text("500.00")
 
 
 def test_board_shows_the_number_once_the_doctor_calls_next(new_page, clinic, shoot):

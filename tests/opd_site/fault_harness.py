@@ -26,6 +26,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "test-password-123"  # tests.factories.PASSWORD, hashed by the server's own hasher
+METRICS_TOKEN = "fault-tests-metrics-token"  # what the fault tests scrape /metrics with
 
 
 def free_port() -> int:
@@ -99,6 +100,7 @@ def server_env(database_url: str, **extra) -> dict[str, str]:
         THROTTLE_LOGIN="100000/min",
         THROTTLE_REGISTER="100000/min",
         THROTTLE_TOKENS="100000/min",
+        METRICS_TOKEN=METRICS_TOKEN,  # with DEBUG off /metrics answers only its holder
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
@@ -448,6 +450,8 @@ def is_error_shape(body: dict) -> bool:
 
 
 def scrape_metrics(base: str) -> str:
-    response = requests.get(f"{base}/metrics", timeout=10)
+    response = requests.get(
+        f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
+    )
     assert response.status_code == 200, response.text[:300]
     return response.text

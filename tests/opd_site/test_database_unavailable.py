@@ -41,9 +41,12 @@ def test_a_real_bug_is_still_a_500(client):
     assert client.get("/bug").status_code == 500
 
 
-def test_the_503s_are_counted_for_alerting(client):
+def test_the_503s_are_counted_for_alerting(client, monkeypatch):
+    monkeypatch.setenv("METRICS_TOKEN", "scrape-secret-0123456789")
+
     def unavailable_total() -> float:
-        text = client.get("/metrics").content.decode()
+        scraper = {"HTTP_AUTHORIZATION": "Bearer scrape-secret-0123456789"}
+        text = client.get("/metrics", **scraper).content.decode()
         line = next(x for x in text.splitlines() if x.startswith("opd_database_unavailable_total"))
         return float(line.split()[-1])
 

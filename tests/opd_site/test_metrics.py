@@ -12,10 +12,19 @@ from tests.scheduling.helpers import make_day
 
 pytestmark = pytest.mark.django_db
 
+METRICS_TOKEN = "scrape-secret-0123456789"
+SCRAPER = {"HTTP_AUTHORIZATION": f"Bearer {METRICS_TOKEN}"}
+
+
+@pytest.fixture(autouse=True)
+def metrics_token(monkeypatch):
+    """With DEBUG off /metrics answers only the holder of METRICS_TOKEN."""
+    monkeypatch.setenv("METRICS_TOKEN", METRICS_TOKEN)
+
 
 def scrape(client, **headers) -> dict[tuple, float]:
     """Every sample of ``/metrics`` as {(name, sorted label pairs): value}."""
-    response = client.get("/metrics", **headers)
+    response = client.get("/metrics", **(headers or SCRAPER))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     samples = {}
@@ -55,9 +64,7 @@ def test_routes_are_url_patterns_so_random_paths_do_not_create_series(client, ad
     assert not any("/token/1/" in str(route) for route in routes)
 
 
-def test_metrics_need_the_bearer_token_when_one_is_configured(client, monkeypatch):
-    monkeypatch.setenv("METRICS_TOKEN", "scrape-secret-0123456789")
-
+def test_metrics_need_the_bearer_token_when_one_is_configured(client):
     missing = client.get("/metrics")
     wrong = client.get("/metrics", HTTP_AUTHORIZATION="Bearer guess")
 
@@ -65,7 +72,7 @@ def test_metrics_need_the_bearer_token_when_one_is_configured(client, monkeypatc
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "not_authenticated"
         assert response["WWW-Authenticate"].startswith("Bearer")
-    assert scrape(client, HTTP_AUTHORIZATION="Bearer scrape-secret-0123456789")
+    assert scrape(client, HTTP_AUTHORIZATION=f"Bearer {METRICS_TOKEN}")
 
 
 def test_waiting_list_length_is_read_from_the_database_at_scrape_time(client, clock):

@@ -19,7 +19,14 @@ UNSET = (
 
 def production_env(**overrides: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in UNSET}
-    env.update(DJANGO_SETTINGS_MODULE="opd_site.settings", DEBUG="no", **overrides)
+    env.update(
+        DJANGO_SETTINGS_MODULE="opd_site.settings",
+        DEBUG="no",
+        # With DEBUG off the delivery backends must be named (a console one only on purpose).
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        SMS_BACKEND="scheduling.sms.ConsoleSMSBackend",
+    )
+    env.update(overrides)
     return env
 
 

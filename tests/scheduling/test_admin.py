@@ -14,6 +14,7 @@ from scheduling.models import (
     EventKind,
     IdempotencyKey,
     Notification,
+    Payment,
     Refund,
     Source,
     Token,
@@ -48,10 +49,15 @@ def one_of_everything(clock, admin_user):
     DoctorScheduleFactory()
     slot = SlotFactory()
     DoctorLeaveFactory(doctor=slot.doctor_day.doctor)
-    token = TokenFactory(slot=slot, source=Source.PRIORITY, fee=Decimal("500.00"))
+    token = TokenFactory(
+        slot=slot, source=Source.PRIORITY, fee=Decimal("500.00"), payment_state="paid"
+    )
     TokenFactory(slot=SlotFactory(doctor_day=slot.doctor_day, hour=10))
     WaitingEntryFactory(doctor_day=slot.doctor_day)
     now = opd_clock.now()
+    Payment.objects.create(
+        token=token, amount=token.fee, method="upi", reference="UPI-1", taken_at=now
+    )
     TokenEvent.objects.create(
         token=token, doctor_day=token.doctor_day, kind=EventKind.BOOKED, to_slot=slot, at=now
     )
@@ -160,7 +166,7 @@ def test_a_token_is_found_by_patient_phone(client, admin_user, clock):
     assert list(response.context["cl"].result_list) == [token]
 
 
-@pytest.mark.parametrize("model", [Token, TokenEvent, WaitingEntry, Refund])
+@pytest.mark.parametrize("model", [Token, TokenEvent, WaitingEntry, Refund, Payment])
 def test_list_pages_do_not_query_per_row(client, admin_user, clock, model):
     client.force_login(admin_user)
 
@@ -176,6 +182,9 @@ def test_list_pages_do_not_query_per_row(client, admin_user, clock, model):
                 token=token, doctor_day=token.doctor_day, kind="booked", at=clock.at
             )
             Refund.objects.create(token=token, amount=Decimal("1.00"), requested_at=clock.at)
+            Payment.objects.create(
+                token=token, amount=Decimal("1.00"), method="cash", taken_at=clock.at
+            )
             WaitingEntryFactory(doctor_day=token.doctor_day)
 
     add_rows(2)
@@ -183,3 +192,24 @@ def test_list_pages_do_not_query_per_row(client, admin_user, clock, model):
     add_rows(5)
 
     assert queries_for_list() == few
+
+
+def test_the_token_page_shows_the_payment_read_only(client, admin_user, one_of_everything):
+    client.force_login(admin_user)
+
+    page = client.get(admin_url(Token, "change", one_of_everything.pk)).content.decode()
+
+    assert "Paid 500.00 (UPI, ref. UPI-1) online on" in page
+    assert 'name="payment_state"' not in page
+    assert 'name="fee"' not in page
+
+
+def test_the_refund_amount_is_read_only(client, admin_user, one_of_everything):
+    client.force_login(admin_user)
+    refund = Refund.objects.get()
+
+    page = client.get(admin_url(Refund, "change", refund.pk)).content.decode()
+
+    assert 'name="amount"' not in page
+    assert 'name="paid_by"' not in page
+    assert "500.00" in page

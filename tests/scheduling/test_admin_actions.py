@@ -9,7 +9,17 @@ from django.urls import reverse
 from doctors.models import DoctorLeave
 from opd_site import clock as opd_clock
 from queueing.services import call_next, check_in, complete
-from scheduling.models import CancelledBy, Refund, Slot, Source, TokenStatus, WaitingEntry
+from scheduling.models import (
+    CancelledBy,
+    Payment,
+    PaymentState,
+    Refund,
+    Slot,
+    Source,
+    Token,
+    TokenStatus,
+    WaitingEntry,
+)
 from scheduling.services.cancellation import request_refund
 from tests import factories
 from tests.desk.clinic import Clinic
@@ -178,7 +188,8 @@ def test_record_a_delay_and_leave_for_doctors(admin_client, clinic):
     assert any("on leave" in text for text in texts(response))
 
 
-def test_refund_decisions(admin_client, clinic):
+def _paid_cancelled_token(clinic, taken_by):
+    """A priority token whose fee the desk took, cancelled by the hospital (refund-eligible)."""
     token = factories.TokenFactory(
         slot=clinic.slots[0],
         source=Source.PRIORITY,
@@ -187,6 +198,16 @@ def test_refund_decisions(admin_client, clinic):
         cancelled_by=CancelledBy.HOSPITAL,
         cancelled_at=opd_clock.now(),
     )
+    Payment.objects.create(
+        token=token, amount=token.fee, method="cash", taken_by=taken_by, taken_at=opd_clock.now()
+    )
+    Token.objects.filter(pk=token.pk).update(payment_state=PaymentState.PAID)
+    token.refresh_from_db()
+    return token
+
+
+def test_refund_decisions(admin_client, clinic, receptionist):
+    token = _paid_cancelled_token(clinic, receptionist)
     refund = request_refund(token=token)
     refunds = "admin:scheduling_refund_changelist"
     too_early = act(admin_client, refunds, "refund_paid", [refund])
@@ -196,6 +217,28 @@ def test_refund_decisions(admin_client, clinic):
     refund.refresh_from_db()
     assert refund.status == Refund.Status.PAID
     assert refund.paid_at is not None
+    token.refresh_from_db()
+    assert token.payment_state == PaymentState.REFUNDED
+
+
+def test_an_administrator_cannot_decide_a_refund_they_requested(
+    admin_client, admin_user, clinic, receptionist
+):
+    mine = request_refund(token=_paid_cancelled_token(clinic, receptionist), actor=admin_user)
+    theirs = request_refund(token=_paid_cancelled_token(clinic, receptionist))
+
+    response = act(
+        admin_client, "admin:scheduling_refund_changelist", "refund_approved", [mine, theirs]
+    )
+
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, theirs.status) == (Refund.Status.REQUESTED, Refund.Status.APPROVED)
+    assert (
+        f"{mine}: You requested this refund: another administrator approves or pays it."
+        in texts(response)
+    )
+    assert f"{theirs}: approved." in texts(response)
 
 
 def test_receptionists_run_actions_too(client, receptionist, clinic, morning):

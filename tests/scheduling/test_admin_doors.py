@@ -254,7 +254,9 @@ def test_every_engine_admin_page_changes_only_through_services(
             assert not model_admin.has_add_permission(request)
 
 
-def test_a_receptionist_posting_the_override_action_changes_no_capacity(client, receptionist, clock):
+def test_a_receptionist_posting_the_override_action_changes_no_capacity(
+    client, receptionist, clock
+):
     slot = Clinic().slots[0]
     client.force_login(receptionist)
 

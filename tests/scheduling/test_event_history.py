@@ -117,9 +117,9 @@ def test_each_change_writes_exactly_one_event(day, clock, name):
     assert check_invariants() == []
 
 
-def test_refund_request_is_one_event(day, clock):
+def test_refund_request_is_one_event(day, clock, pay):
     tuesday = make_day(doctor=day.doctor, on=day.date + timedelta(days=1))
-    token = book(tuesday, "priority").token
+    token = pay(book(tuesday, "priority").token)
     cancel_token(token=token)
     before = event_count()
 

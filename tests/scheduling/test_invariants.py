@@ -36,6 +36,7 @@ from scheduling.models import (
     DoctorDay,
     IdempotencyKey,
     Notification,
+    Payment,
     Refund,
     Slot,
     Source,
@@ -44,11 +45,12 @@ from scheduling.models import (
     TokenStatus,
     WaitingEntry,
 )
-from scheduling.services.cancellation import cancel_token, request_refund
+from scheduling.services.cancellation import cancel_token, request_refund, set_refund_status
 from scheduling.services.capacity import override_slot
 from scheduling.services.delay import set_delay
 from scheduling.services.emergencies import admit_emergency, fast_track
 from scheduling.services.no_show import mark_no_show
+from scheduling.services.payments import PaymentIntent, take_payment, waive_fee
 from scheduling.services.requests import request_token
 from scheduling.services.tick import run_tick
 from scheduling.services.unavailability import cancel_slot, record_leave, set_availability
@@ -84,6 +86,7 @@ def _clear_database() -> None:
     for model in (
         Notification,
         Refund,
+        Payment,
         TokenEvent,
         WaitingEntry,
         Token,
@@ -111,6 +114,7 @@ class HospitalMachine(RuleBasedStateMachine):
         self.clock = clock.FrozenClock(MONDAY)
         clock.set_source(self.clock)
         self.staff = factories.UserFactory(role=Role.RECEPTIONIST)
+        self.admin = factories.UserFactory(role=Role.ADMIN)
         self.doctors: list[Doctor] = []
         self.patients = [factories.PatientFactory() for _ in range(PATIENTS)]
 
@@ -177,8 +181,9 @@ class HospitalMachine(RuleBasedStateMachine):
         patient=index,
         source=sources,
         preferred=st.none() | index,
+        paid=st.booleans(),
     )
-    def request(self, doctor, on, patient, source, preferred):
+    def request(self, doctor, on, patient, source, preferred, paid):
         preferred_slot = None
         if preferred is not None:
             preferred_slot = self._slot(preferred)
@@ -190,6 +195,7 @@ class HospitalMachine(RuleBasedStateMachine):
             patient=self.patients[patient % PATIENTS],
             preferred_slot=preferred_slot,
             actor=self.staff,
+            payment=PaymentIntent(method="cash", reference="R-1") if paid else None,
         )
 
     @rule(doctor=index, patient=index)
@@ -227,6 +233,31 @@ class HospitalMachine(RuleBasedStateMachine):
     @rule(token=index)
     def request_refund(self, token):
         self._on_token(token, request_refund)
+
+    # -- money -----------------------------------------------------------------------------
+
+    @rule(token=index, method=st.sampled_from(["cash", "upi", "card"]))
+    def take_payment(self, token, method):
+        found = self._token(token)
+        if found is not None:
+            self._attempt(
+                take_payment, token=found, amount=found.fee, method=method, actor=self.staff
+            )
+
+    @rule(token=index)
+    def waive_fee(self, token):
+        self._on_token(token, waive_fee, reason="Hardship", actor=self.admin)
+
+    @rule(refund=index, status=st.sampled_from(["approved", "rejected", "paid"]))
+    def decide_refund(self, refund, status):
+        refunds = list(Refund.objects.order_by("id"))
+        if refunds:
+            self._attempt(
+                set_refund_status,
+                refund=refunds[refund % len(refunds)],
+                status=status,
+                actor=self.admin,
+            )
 
     @rule(token=index)
     def no_show(self, token):

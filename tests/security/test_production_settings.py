@@ -31,6 +31,9 @@ def production_env(**overrides) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="opd.hospital.example",
         CSRF_TRUSTED_ORIGINS="https://opd.hospital.example",
+        # With DEBUG off the delivery backends must be named (a console one only on purpose).
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        SMS_BACKEND="scheduling.sms.ConsoleSMSBackend",
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}

@@ -1,9 +1,10 @@
 """Export one day's OPD data to a JSON file that ``import_day`` can load into another database.
 
-The file holds the doctor-days of the date, their slots, tokens, waiting entries, events and
-refunds, and every row those reference (patients, doctors, departments, users, a token's slot
-on another day), so it loads into an empty database. Users come without their password hashes.
-The file holds patients' personal data: it is written readable by its owner only.
+The file holds the doctor-days of the date, their slots, tokens, waiting entries, events,
+payments and refunds, and every row those reference (patients, doctors, departments, users, a
+token's slot on another day), so it loads into an empty database. Users come without their
+password hashes. The file holds patients' personal data: it is written readable by its owner
+only.
 """
 
 import json
@@ -24,7 +25,7 @@ from accounts.models import Patient
 from doctors.models import Department, Doctor
 from opd_site import clock
 from scheduling.management.arguments import iso_date
-from scheduling.models import DoctorDay, Refund, Slot, Token, TokenEvent, WaitingEntry
+from scheduling.models import DoctorDay, Payment, Refund, Slot, Token, TokenEvent, WaitingEntry
 
 FORMAT = "opd-day-export"
 VERSION = 1
@@ -40,6 +41,7 @@ EXPORT_MODELS: tuple[type[Model], ...] = (
     Token,
     WaitingEntry,
     TokenEvent,
+    Payment,
     Refund,
 )
 # Never copied: a password hash is a secret, and groups/permissions are set up per site.
@@ -92,6 +94,9 @@ def collect_day(*, day: date, doctors: list[str] | None = None) -> DayRows:
             | Q(waiting_entry__in=rows.pks[WaitingEntry])
         ).values_list("pk", flat=True)
     )
+    rows.pks[Payment] = set(
+        Payment.objects.filter(token__in=rows.pks[Token]).values_list("pk", flat=True)
+    )
     rows.pks[Refund] = set(
         Refund.objects.filter(token__in=rows.pks[Token]).values_list("pk", flat=True)
     )
@@ -139,7 +144,10 @@ def serialize_rows(rows: DayRows) -> list[dict]:
 
 
 class Command(BaseCommand):
-    help = "Export a day's doctor-days, slots, tokens, events, waiting entries and refunds to JSON."
+    help = (
+        "Export a day's doctor-days, slots, tokens, events, waiting entries, payments and "
+        "refunds to JSON."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

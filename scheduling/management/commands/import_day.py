@@ -19,7 +19,7 @@ from django.db.models import Model
 from accounts.models import Patient
 from doctors.models import Department, Doctor
 from scheduling.management.commands.export_day import EXPORT_MODELS, FORMAT, VERSION, User
-from scheduling.models import DoctorDay, Refund, Slot, Token, TokenEvent, WaitingEntry
+from scheduling.models import DoctorDay, Payment, Refund, Slot, Token, TokenEvent, WaitingEntry
 
 # What makes two rows "the same row" across databases, per model.
 IDENTITY: dict[type[Model], tuple[str, ...]] = {
@@ -32,6 +32,7 @@ IDENTITY: dict[type[Model], tuple[str, ...]] = {
     Token: ("reference",),
     WaitingEntry: ("doctor_day_id", "patient_id", "requested_at"),
     TokenEvent: ("token_id", "waiting_entry_id", "kind", "at"),
+    Payment: ("token_id",),
     Refund: ("token_id",),
 }
 

@@ -1,8 +1,8 @@
 """A patient's journey through the API, as a mobile client would make it (api.md "Done when").
 
 Register, sign in, book, be moved by a paid booking, be waitlisted with another doctor and
-promoted when a seat frees, book and cancel a paid visit, ask for its refund, and read the
-history that explains each step.
+promoted when a seat frees, be told that priority is sold at the desk, buy it there, cancel it,
+ask for the refund of what was paid, and read the history that explains each step.
 """
 
 from rest_framework.test import APIClient
@@ -13,7 +13,7 @@ from tests import factories
 from tests.fixtures.api import signed_in, tomorrow
 
 
-def desk_books(desk, hospital, patient, source="online", slot=None, doctor=None):
+def desk_books(desk, hospital, patient, source="online", slot=None, doctor=None, payment=None):
     body = {
         "doctor": (doctor or hospital.doctor).id,
         "date": opd_clock.today().isoformat(),
@@ -22,6 +22,8 @@ def desk_books(desk, hospital, patient, source="online", slot=None, doctor=None)
     }
     if slot is not None:
         body["slot"] = slot.id
+    if payment is not None:
+        body["payment"] = payment
     response = desk.post("/api/v1/tokens", body, format="json")
     assert response.status_code == 201, response.content
     return response.json()
@@ -67,7 +69,14 @@ def test_register_book_be_moved_waitlisted_promoted_cancel_refund_and_read_histo
     assert token["allocation"]["outcome"] == "direct"
 
     # A paid booking for 09:00 moves the latest online token, hers, to 10:00.
-    paid = desk_books(desk, hospital, factories.PatientFactory(), source="priority", slot=nine)
+    paid = desk_books(
+        desk,
+        hospital,
+        factories.PatientFactory(),
+        source="priority",
+        slot=nine,
+        payment={"method": "cash"},
+    )
     assert paid["allocation"]["outcome"] == "bumped"
     assert paid["allocation"]["bumped"][0]["id"] == token["id"]
     moved = app.get(f"/api/v1/tokens/{token['id']}").json()
@@ -102,13 +111,32 @@ def test_register_book_be_moved_waitlisted_promoted_cancel_refund_and_read_histo
     assert promoted["doctor"]["id"] == hospital.other_doctor.id
     assert [event["kind"] for event in promoted["history"]] == ["promoted"]
 
-    # A paid visit tomorrow, cancelled more than a day ahead: refunded on request.
-    visit = app.post(
+    # A priority visit tomorrow: the app is told it is sold at the desk, with its fee; the desk
+    # sells it and takes the fee; cancelled more than a day ahead, what she paid is refunded.
+    visit_request = {
+        "doctor": hospital.doctor.id,
+        "date": tomorrow().isoformat(),
+        "source": Source.PRIORITY,
+    }
+    refused = app.post("/api/v1/tokens", visit_request, format="json")
+    assert refused.status_code == 402
+    assert refused.json()["error"]["code"] == "payment_required"
+    assert refused.json()["error"]["details"] == {"fee": "500.00"}
+    assert "sold at the OPD desk" in refused.json()["error"]["message"]
+    sold = desk.post(
         "/api/v1/tokens",
-        {"doctor": hospital.doctor.id, "date": tomorrow().isoformat(), "source": Source.PRIORITY},
+        {
+            **visit_request,
+            "patient": token["patient"]["id"],
+            "payment": {"method": "upi", "reference": "UPI-8841"},
+        },
         format="json",
-    ).json()
+    )
+    assert sold.status_code == 201, sold.content
+    visit = app.get(f"/api/v1/tokens/{sold.json()['id']}").json()
     assert visit["fee"] == "500.00"
+    assert visit["payment"]["state"] == "paid"
+    assert (visit["payment"]["paid"], visit["payment"]["owed"]) == ("500.00", "0.00")
     check = app.get(f"/api/v1/tokens/{visit['id']}/cancellation").json()
     assert check["allowed"] is True
     assert check["refund_eligible"] is True
@@ -126,7 +154,12 @@ def test_register_book_be_moved_waitlisted_promoted_cancel_refund_and_read_histo
     mine = app.get("/api/v1/tokens").json()
     assert {row["id"] for row in mine["results"]} == {token["id"], promoted["id"], visit["id"]}
     history = app.get(f"/api/v1/tokens/{visit['id']}").json()["history"]
-    assert [event["kind"] for event in history] == ["booked", "cancelled", "refund_requested"]
+    assert [event["kind"] for event in history] == [
+        "booked",
+        "payment_taken",
+        "cancelled",
+        "refund_requested",
+    ]
     cancellations = app.get("/api/v1/cancellations").json()["results"]
     assert [(row["id"], row["refund"]["status"]) for row in cancellations] == [
         (visit["id"], "requested")

@@ -69,15 +69,17 @@ def build_world() -> World:
     hospital = build_hospital()
     slots = hospital.slots()
     world = World(hospital=hospital)
-    world.token = hospital.token(slot=slots[1])
+    world.token = hospital.token(slot=slots[1], fee=Decimal("300.00"))  # 300.00 owed
     world.paid_token = hospital.cancelled_paid_token()
-    refunded = hospital.token(
-        slot=slots[2],
-        source=Source.PRIORITY,
-        fee=Decimal("500.00"),
-        status=TokenStatus.CANCELLED,
-        cancelled_by=CancelledBy.HOSPITAL,
-        cancelled_at=opd_clock.now(),
+    refunded = hospital.paid(
+        hospital.token(
+            slot=slots[2],
+            source=Source.PRIORITY,
+            fee=Decimal("500.00"),
+            status=TokenStatus.CANCELLED,
+            cancelled_by=CancelledBy.HOSPITAL,
+            cancelled_at=opd_clock.now(),
+        )
     )
     world.refund = Refund.objects.create(
         token=refunded, amount=refunded.fee, requested_at=opd_clock.now()
@@ -266,12 +268,27 @@ TABLE = [
     Case("get", "cancellations/stats", staff_only(200)),
     Case("get", "refunds", signed_in_only(200)),
     Case("get", "refunds/{refund}", who(401, 200, 404, 404, 404, 200, 200)),
+    # An administrator's act: the patient and the receptionist see the refund but may not decide.
     Case(
         "post",
         "refunds/{refund}/status",
-        who(401, 403, 404, 404, 404, 200, 200),
+        who(401, 403, 404, 404, 404, 403, 200),
         {"status": "approved"},
     ),
+    # Payments
+    Case(
+        "post",
+        "tokens/{token}/payments",
+        who(401, 403, 404, 403, 404, 201, 201),
+        {"amount": "300.00", "method": "cash", "reference": "R-1"},
+    ),
+    Case(
+        "post",
+        "tokens/{token}/waive",
+        who(401, 403, 404, 403, 404, 403, 200),
+        {"reason": "Hospital staff family"},
+    ),
+    Case("get", "payments/collection", staff_only(200), query={"date": "today"}),
     Case(
         "post",
         "emergencies",

@@ -55,6 +55,10 @@ CONTRACT = {
     ("post", "patients"),
     ("get", "patients/{id}"),
     ("patch", "patients/{id}"),
+    ("post", "tokens/{id}/payments"),
+    ("post", "tokens/{id}/waive"),
+    ("get", "payments/collection"),
+    ("post", "refunds/{id}/status"),
 }
 
 

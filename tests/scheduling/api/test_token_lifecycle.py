@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from opd_site import clock as opd_clock
-from scheduling.models import Refund, Source, Token, TokenStatus, WaitingEntry
+from scheduling.models import Refund, Slot, Source, Token, TokenStatus, WaitingEntry
 from tests import factories
-from tests.fixtures.api import signed_in
+from tests.fixtures.api import signed_in, tomorrow
 
 
 def url(token, action=""):
@@ -189,36 +189,80 @@ def test_a_refund_of_an_unpaid_token_is_409(hospital):
     assert not Refund.objects.exists()
 
 
-def test_the_front_desk_decides_refunds(hospital):
+def test_an_administrator_decides_refunds_and_paying_one_back_marks_the_token_refunded(hospital):
     token = hospital.cancelled_paid_token()
     refund_id = (
         signed_in(hospital.patient_user).post(url(token, "refund"), {}, format="json").json()["id"]
     )
-    desk = signed_in(hospital.receptionist)
+    status_url = f"/api/v1/refunds/{refund_id}/status"
+    admin = signed_in(hospital.admin)
 
     refused_for_patient = signed_in(hospital.patient_user).post(
-        f"/api/v1/refunds/{refund_id}/status", {"status": "approved"}, format="json"
+        status_url, {"status": "approved"}, format="json"
     )
-    approved = desk.post(
-        f"/api/v1/refunds/{refund_id}/status", {"status": "approved"}, format="json"
+    refused_for_desk = signed_in(hospital.receptionist).post(
+        status_url, {"status": "approved"}, format="json"
     )
-    paid = desk.post(f"/api/v1/refunds/{refund_id}/status", {"status": "paid"}, format="json")
-    paid_again = desk.post(f"/api/v1/refunds/{refund_id}/status", {"status": "paid"}, format="json")
+    approved = admin.post(status_url, {"status": "approved", "note": "Checked"}, format="json")
+    paid = admin.post(status_url, {"status": "paid"}, format="json")
+    paid_again = admin.post(status_url, {"status": "paid"}, format="json")
 
     assert refused_for_patient.status_code == 403
+    assert refused_for_desk.status_code == 403
+    assert refused_for_desk.json()["error"]["code"] == "refund_needs_admin"
     assert approved.json()["status"] == "approved"
     assert paid.json()["status"] == "paid"
     assert paid_again.status_code == 409
-    assert (
-        signed_in(hospital.patient_user).get(f"/api/v1/refunds/{refund_id}").json()["status"]
-        == "paid"
-    )
+    mine = signed_in(hospital.patient_user)
+    assert mine.get(f"/api/v1/refunds/{refund_id}").json()["status"] == "paid"
+    assert mine.get(url(token)).json()["payment"]["state"] == "refunded"
+    assert [event["kind"] for event in mine.get(url(token)).json()["history"]][-3:] == [
+        "refund_requested",
+        "refund_approved",
+        "refund_paid",
+    ]
     assert (
         signed_in(hospital.other_patient_user).get(f"/api/v1/refunds/{refund_id}").status_code
         == 404
     )
-    assert signed_in(hospital.patient_user).get("/api/v1/refunds").json()["count"] == 1
+    assert mine.get("/api/v1/refunds").json()["count"] == 1
     assert signed_in(hospital.other_patient_user).get("/api/v1/refunds").json()["count"] == 0
+
+
+def test_the_administrator_who_asked_for_a_refund_cannot_approve_it(hospital):
+    token = hospital.cancelled_paid_token()
+    admin = signed_in(hospital.admin)
+    refund_id = admin.post(url(token, "refund"), {"reason": "Phoned in"}, format="json").json()[
+        "id"
+    ]
+
+    own = admin.post(f"/api/v1/refunds/{refund_id}/status", {"status": "approved"}, format="json")
+    other = signed_in(factories.UserFactory(role="admin")).post(
+        f"/api/v1/refunds/{refund_id}/status", {"status": "approved"}, format="json"
+    )
+
+    assert own.status_code == 403
+    assert own.json()["error"]["code"] == "refund_own_request"
+    assert other.status_code == 200
+    assert other.json()["status"] == "approved"
+
+
+def test_an_unpaid_priority_token_cancelled_a_day_ahead_has_nothing_to_refund(hospital):
+    slot = Slot.objects.filter(
+        doctor_day__doctor=hospital.doctor, doctor_day__date=tomorrow()
+    ).first()
+    token = hospital.token(slot=slot, source=Source.PRIORITY, fee=Decimal("500.00"))
+    client = signed_in(hospital.patient_user)
+
+    check = client.get(url(token, "cancellation")).json()
+    client.post(url(token, "cancel"), {"reason": "Plans changed"}, format="json")
+    refund = client.post(url(token, "refund"), {}, format="json")
+
+    assert check["refund_eligible"] is False
+    assert refund.status_code == 409
+    assert refund.json()["error"]["code"] == "refund_not_eligible"
+    assert refund.json()["error"]["details"] == {"payment_state": "unpaid", "paid": "0.00"}
+    assert not Refund.objects.exists()
 
 
 def test_the_front_desk_fast_tracks_a_token_to_emergency_priority(hospital):

@@ -178,15 +178,18 @@ def test_a_paid_request_bumps_the_latest_online_token_and_says_so(hospital):
     fill(hospital, first, 6)
 
     response = book(
-        hospital.patient_user,
+        hospital.receptionist,  # paid priority is sold at the desk, with its fee
         doctor=hospital.doctor.id,
         date=opd_clock.today().isoformat(),
         source="priority",
         slot=first.id,
+        patient=hospital.patient.id,
+        payment={"method": "cash", "reference": "R-0142"},
     )
 
     assert response.status_code == 201
     body = response.json()
+    assert body["payment"]["state"] == "paid"
     assert body["slot"]["id"] == first.id
     assert body["allocation"]["outcome"] == "bumped"
     [bumped] = body["allocation"]["bumped"]
@@ -372,8 +375,11 @@ def test_the_booking_answer_is_the_token_as_stored(hospital, outcome):
     if outcome == "emergency":
         user = hospital.receptionist
         body.update(source="emergency", patient=hospital.patient.id, reason="Fainted")
+    elif outcome == "bumped":  # paid priority, sold at the desk with its fee
+        user = hospital.receptionist
+        body.update(source="priority", patient=hospital.patient.id, payment={"method": "card"})
     else:
-        body["source"] = {"direct": "online", "moved": "online", "bumped": "priority"}[outcome]
+        body["source"] = "online"
 
     response = signed_in(user).post(TOKENS, body, format="json")
 

@@ -13,6 +13,7 @@ from scheduling.models import (
     DoctorDay,
     IdempotencyKey,
     Notification,
+    Payment,
     Refund,
     Slot,
     Token,
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.django_db
 # Children first: what an empty database looks like after deleting these.
 ALL_MODELS = (
     Refund,
+    Payment,
     TokenEvent,
     Notification,
     IdempotencyKey,
@@ -71,6 +73,7 @@ def test_export_holds_the_day_and_what_it_references_but_not_other_days(busy_day
     )
     assert objects_of(document, "scheduling.waitingentry"), "the waiting list travels with the day"
     assert objects_of(document, "scheduling.refund"), "refund requests travel with the day"
+    assert objects_of(document, "scheduling.payment"), "the money taken travels with the day"
     patients = {p["pk"] for p in objects_of(document, "accounts.patient")}
     assert patients == {t["fields"]["patient"] for t in tokens} | {
         w["fields"]["patient"] for w in objects_of(document, "scheduling.waitingentry")

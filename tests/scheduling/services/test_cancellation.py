@@ -87,8 +87,8 @@ def test_cancelling_twice_is_refused(day):
         cancel_token(token=reload(token))
 
 
-def test_cancellation_check_says_who_may_cancel_and_whether_it_is_refunded(day, receptionist):
-    token = book(day, "online").token
+def test_cancellation_check_says_who_may_cancel_and_whether_it_is_refunded(day, receptionist, pay):
+    token = pay(book(day, "online").token)
 
     check = cancellation_check(token=token)
 

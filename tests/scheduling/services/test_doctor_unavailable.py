@@ -62,8 +62,10 @@ def test_slot_tokens_move_in_priority_order_to_later_slots_with_room(crowded):
     assert check_invariants() == []
 
 
-def test_tokens_that_do_not_fit_are_cancelled_by_the_hospital_refundable_and_notified(crowded):
+def test_tokens_that_do_not_fit_are_cancelled_by_the_hospital_refundable_and_notified(crowded, pay):
     day, _, online, walk_in = crowded
+    for token in (online, walk_in):
+        pay(token)  # their fees were taken at the desk: what a refund gives back
     fill(day.tuesday.slots[0], 1, "priority", day=day.tuesday)  # Tuesday is full
 
     cancel_slot(slot=day.slots[0])

@@ -205,6 +205,18 @@ def test_patient_blocked_for_no_shows_is_still_served_at_the_desk(day, source):
     assert book(day, source, patient=patient).token is not None
 
 
+@pytest.mark.parametrize("source", [Source.PRIORITY, Source.FOLLOW_UP, Source.ONLINE])
+def test_a_patient_blocked_for_no_shows_books_no_source_for_themselves(day, source):
+    account = factories.UserFactory(role="patient")
+    patient = new_patient(user=account, booking_blocked=True)
+
+    error = refused(
+        PatientBlocked, lambda p: book(day, source, patient=p, actor=account), patient=patient
+    )
+
+    assert (error.code, error.status) == ("patient_blocked", 403)
+
+
 def test_doctor_without_slots_that_day_is_refused_and_no_day_is_left_behind(day):
     empty_date = day.date + timedelta(days=2)
     patient = new_patient()
