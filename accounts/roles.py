@@ -25,6 +25,9 @@ class Act(StrEnum):
     FAST_TRACK = "fast_track"
     REQUEST_REFUND = "request_refund"
     DECIDE_REFUND = "decide_refund"
+    TAKE_PAYMENT = "take_payment"
+    WAIVE_FEE = "waive_fee"
+    READ_ALL_COLLECTIONS = "read_all_collections"
     CANCEL_SLOT = "cancel_slot"
     OVERRIDE_CAPACITY = "override_capacity"
     SET_FEES = "set_fees"
@@ -55,6 +58,10 @@ RULES: dict[Act, frozenset[Role]] = {
     Act.FAST_TRACK: STAFF,
     Act.REQUEST_REFUND: STAFF | {PATIENT},
     Act.DECIDE_REFUND: frozenset({ADMIN}),
+    Act.TAKE_PAYMENT: STAFF,
+    Act.WAIVE_FEE: frozenset({ADMIN}),
+    # Staff read their own day's collection; an administrator reads every desk user's.
+    Act.READ_ALL_COLLECTIONS: frozenset({ADMIN}),
     Act.CANCEL_SLOT: STAFF,
     Act.OVERRIDE_CAPACITY: frozenset({ADMIN}),
     Act.SET_FEES: frozenset({ADMIN}),

@@ -10,8 +10,9 @@ from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.api.permissions import IsFrontDesk, is_admin, is_front_desk, require
+from accounts.api.permissions import IsFrontDesk, is_front_desk, require
 from accounts.models import STAFF_ROLES, User
+from accounts.roles import Act, may
 from opd_site import clock
 from opd_site.api_base import MAX_ID, ApiView
 from opd_site.api_errors import error_responses
@@ -112,7 +113,7 @@ class TokenWaiveApi(ApiView):
     )
     def post(self, request, pk: int):
         token = find_visible_token(request.user, pk)
-        require(is_admin(request.user), "Only an administrator may waive a fee.")
+        require(may(request.user, Act.WAIVE_FEE), "Only an administrator may waive a fee.")
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         token = waive_fee(token=token, reason=body.validated_data["reason"], actor=request.user)

@@ -9,7 +9,7 @@ an administrator's act, never the act of the person who requested it.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from accounts.models import Role
+from accounts.roles import Act, may
 from opd_site import clock
 from scheduling import policy
 from scheduling.errors import (
@@ -176,7 +176,7 @@ REFUND_EVENTS = {
 
 def ensure_may_decide_refund(*, refund: Refund, actor) -> None:
     """An administrator decides, and never the person who requested the refund."""
-    if getattr(actor, "role", None) != Role.ADMIN:
+    if not may(actor, Act.DECIDE_REFUND):
         raise RefundDecisionNotAllowed()
     if refund.requested_by_id is not None and refund.requested_by_id == actor.pk:
         raise RefundRequesterCannotDecide(

@@ -16,6 +16,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.models import Patient, Role, User
+from accounts.roles import Act, may
 from doctors.models import Doctor
 from opd_site import clock
 from opd_site.errors import InvalidRequest
@@ -117,7 +118,7 @@ def take_payment(
     *, token: Token, amount: Decimal, method: str, reference: str = "", actor
 ) -> Token:
     """The desk takes the fee owed for a token (at issue, at check-in, or any time after)."""
-    if not _is_front_desk(actor):
+    if not may(actor, Act.TAKE_PAYMENT):
         raise PaymentNotAllowed()
     with token_locked(token) as (doctor_day, token):
         record_payment(
@@ -188,7 +189,7 @@ def _nothing_owed_reason(token: Token) -> str:
 
 def waive_fee(*, token: Token, reason: str, actor) -> Token:
     """An administrator lets the patient off the fee owed (who and why are recorded)."""
-    if getattr(actor, "role", None) != Role.ADMIN:
+    if not may(actor, Act.WAIVE_FEE):
         raise WaiverNotAllowed()
     with token_locked(token) as (doctor_day, token):
         if amount_owed(token) <= 0:
@@ -366,7 +367,7 @@ def collection_scope(*, viewer, taken_by: User | None) -> User | None:
     """Whose collection the viewer may read: staff their own, an administrator anyone's."""
     if not _is_front_desk(viewer):
         raise PaymentNotAllowed("The day's collection is for the front desk.")
-    if viewer.role == Role.ADMIN:
+    if may(viewer, Act.READ_ALL_COLLECTIONS):
         return taken_by
     if taken_by is not None and taken_by.pk != viewer.pk:
         raise PaymentNotAllowed("Receptionists see their own collection; an administrator all.")
