@@ -26,6 +26,11 @@ def check_in(*, token: Token, actor=None) -> Token:
     """The patient has arrived at the OPD."""
     with token_locked(token) as (doctor_day, token):
         ensure_transition(token, S.CHECKED_IN)
+        if token.status != S.BOOKED:
+            raise IllegalTransition(
+                "Only a booked patient checks in; a called patient who did not come is requeued.",
+                details={"status": token.status, "requested": S.CHECKED_IN, "allowed": []},
+            )
         if doctor_day.date != clock.today():
             raise IllegalTransition("Patients check in on the day of their token.")
         set_status(token, S.CHECKED_IN, stamp="checked_in_at")
@@ -34,9 +39,9 @@ def check_in(*, token: Token, actor=None) -> Token:
 
 
 def ensure_doctor_free(doctor_day: DoctorDay) -> None:
-    """One patient in consultation at a time: refuse a call while another one is in."""
+    """One patient in consultation per doctor: refuse a call while another one is in."""
     current = (
-        Token.objects.filter(doctor_day=doctor_day, status=S.IN_CONSULTATION)
+        Token.objects.filter(doctor_day__doctor_id=doctor_day.doctor_id, status=S.IN_CONSULTATION)
         .select_related("doctor_day__doctor")
         .first()
     )

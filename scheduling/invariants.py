@@ -25,6 +25,7 @@ from scheduling.models import (
     WaitingEntry,
 )
 from scheduling.services.seats import DaySeats
+from scheduling.services.waiting_list import seat_for
 
 CREATION_KINDS = {
     EventKind.BOOKED,
@@ -137,7 +138,7 @@ def _work_conserving(label, seats: DaySeats, entries, now) -> list[str]:
     for entry in entries:
         if entry.status != WaitingEntry.Status.WAITING or entry.expires_at <= now:
             continue
-        free = seats.first_free(entry.source, now)
+        free = seat_for(seats, entry, now)
         if free is not None:
             problems.append(
                 f"{label}: waiting entry {entry.id} ({entry.source}) waits beside a free seat at "

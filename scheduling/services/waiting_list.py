@@ -13,7 +13,7 @@ from scheduling.locking import assert_locked, doctor_day_locked
 from scheduling.models import DoctorDay, EventKind, Slot, WaitingEntry
 from scheduling.notify import notify_patient
 from scheduling.selectors import existing_place
-from scheduling.services.seats import DaySeats, issue_token
+from scheduling.services.seats import DaySeats, SlotSeats, is_emergency_priority, issue_token
 
 
 def expiry_for(doctor_day: DoctorDay) -> datetime:
@@ -108,6 +108,19 @@ def ranked_waiting(doctor_day: DoctorDay):
     )
 
 
+def has_room(slot_seats: SlotSeats, now) -> bool:
+    """A seat some waiting entry could take: a regular one, or the emergency reserve."""
+    return slot_seats.can_seat("walk_in", now) or slot_seats.total_free > 0
+
+
+def seat_for(seats: DaySeats, entry: WaitingEntry, now) -> SlotSeats | None:
+    """The earliest open seat this entry may take: an emergency (carried over from another
+    day) may use the emergency reserve, as an admitted emergency does."""
+    if is_emergency_priority(entry.priority):
+        return next((slot for slot in seats.open_slots(now) if slot.total_free > 0), None)
+    return seats.first_free(entry.source, now)
+
+
 def promote_waiting(*, seats: DaySeats, actor=None, reason: str = "A seat became free.") -> list:
     """Seat waiting entries, in rank order, in the earliest open slots with room.
 
@@ -116,13 +129,13 @@ def promote_waiting(*, seats: DaySeats, actor=None, reason: str = "A seat became
     """
     assert_locked()
     now = clock.now()
-    if not any(slot.can_seat("walk_in", now) for slot in seats.open_slots(now)):
+    if not any(has_room(slot, now) for slot in seats.open_slots(now)):
         return []
     issued = []
     for entry in ranked_waiting(seats.doctor_day):
-        slot_seats = seats.first_free(entry.source, now)
+        slot_seats = seat_for(seats, entry, now)
         if slot_seats is None:
-            if not any(slot.can_seat("walk_in", now) for slot in seats.open_slots(now)):
+            if not any(has_room(slot, now) for slot in seats.open_slots(now)):
                 break
             continue
         token = issue_token(
