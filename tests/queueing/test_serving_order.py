@@ -171,3 +171,16 @@ def test_calling_a_particular_patient_is_refused_too_while_another_is_in(day, cl
 
     requeue(token=first)
     assert call_token(token=second).status == TokenStatus.IN_CONSULTATION
+
+
+def test_a_called_patient_is_requeued_not_checked_in_a_second_time(day, clock):
+    token = book(day, "online").token
+    check_in(token=token)
+    clock.set(at(day.date, 9, 5))
+    call_next(doctor=day.doctor)
+
+    with pytest.raises(IllegalTransition):
+        check_in(token=token)
+
+    assert reload(token).status == TokenStatus.IN_CONSULTATION
+    assert kinds(token).count(EventKind.CHECKED_IN) == 1
