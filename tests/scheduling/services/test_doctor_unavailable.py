@@ -11,6 +11,7 @@ from scheduling.errors import DoctorUnavailable
 from scheduling.invariants import check_invariants
 from scheduling.models import CancelledBy, EventKind, Notification, Slot, TokenStatus, WaitingEntry
 from scheduling.services.cancellation import is_refund_eligible
+from scheduling.services.emergencies import admit_emergency
 from scheduling.services.unavailability import cancel_slot, record_leave, set_availability
 from tests.scheduling.helpers import (
     at,
@@ -264,4 +265,20 @@ def test_todays_waiting_patient_already_booked_tomorrow_is_not_given_a_second_pl
     assert waiting.status == WaitingEntry.Status.CANCELLED
     assert reload(tomorrow_token).status == TokenStatus.BOOKED
     assert not WaitingEntry.objects.filter(doctor_day=tuesday.doctor_day, patient=patient).exists()
+    assert check_invariants() == []
+
+
+def test_a_carried_over_emergency_takes_the_next_days_emergency_reserve(clock, db):
+    today = make_day(hours=(9,), capacity=1, emergency_reserve=1)
+    tomorrow = make_day(
+        doctor=today.doctor, on=today.date + timedelta(days=1), hours=(9,), capacity=1
+    )
+    book(tomorrow, "online")  # tomorrow's one regular seat is taken; its reserve is free
+    emergency = admit_emergency(doctor=today.doctor, patient=new_patient()).token
+
+    cancel_slot(slot=today.slots[0])
+
+    entry = WaitingEntry.objects.get(patient=emergency.patient)
+    assert entry.status == WaitingEntry.Status.ALLOCATED
+    assert entry.allocated_token.slot == tomorrow.slots[0]
     assert check_invariants() == []
