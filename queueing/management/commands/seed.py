@@ -19,6 +19,7 @@ from django.db import transaction
 from accounts.models import Patient, Role, Sex
 from doctors.models import Doctor, DoctorLeave
 from opd_site import clock
+from scheduling.errors import DomainError
 from scheduling.hospital import (
     AccountPlan,
     DepartmentPlan,
@@ -31,6 +32,7 @@ from scheduling.hospital import (
     add_patients,
 )
 from scheduling.models import DoctorDay, Refund, Slot, Source, Token, TokenEvent, WaitingEntry
+from scheduling.services.requests import request_token
 from scheduling.services.slots import generate_slots
 
 DEFAULT_PASSWORD = "opd-demo-2026"
@@ -299,12 +301,6 @@ class Command(BaseCommand):
 
     def _book_today(self, *, doctors, patients, today, actor) -> None:
         """A few of today's tokens through the allocation engine, so the desk is not empty."""
-        try:
-            from scheduling.errors import DomainError
-            from scheduling.services.requests import request_token
-        except ImportError:
-            self.stdout.write("No bookings for today: the allocation engine is not installed.")
-            return
         working = [
             doctor
             for doctor in doctors
