@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from opd_site import clock as opd_clock
-from tests.desk.clinic import Clinic
+from tests.fixtures.clinic import Clinic
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from scheduling.models import TokenStatus, WaitingEntry
 from tests.browser.conftest import sign_in
-from tests.desk.clinic import Clinic
 from tests.factories import PASSWORD
+from tests.fixtures.clinic import Clinic
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -22,7 +22,7 @@ from scheduling.models import (
 )
 from scheduling.services.cancellation import request_refund
 from tests import factories
-from tests.desk.clinic import Clinic
+from tests.fixtures.clinic import Clinic
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from scheduling.models import (
     TokenStatus,
     WaitingEntry,
 )
-from tests.desk.clinic import Clinic
+from tests.fixtures.clinic import Clinic
 
 ENGINE_MODELS = (
     DoctorDay,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from queueing.services import call_next, check_in
 from scheduling.models import TokenStatus, WaitingEntry
 from tests import factories
-from tests.desk.clinic import Clinic, later
+from tests.fixtures.clinic import Clinic, later
 
 pytestmark = pytest.mark.django_db
 

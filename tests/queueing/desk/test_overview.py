@@ -6,7 +6,7 @@ from django.urls import reverse
 from scheduling.models import Source
 from scheduling.services.delay import set_delay
 from tests import factories
-from tests.desk.clinic import Clinic
+from tests.fixtures.clinic import Clinic
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from scheduling.models import CancelledBy, Source, TokenStatus, WaitingEntry
 from tests import factories
-from tests.desk.clinic import Clinic
+from tests.fixtures.clinic import Clinic
 
 pytestmark = pytest.mark.django_db
 
