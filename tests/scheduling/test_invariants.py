@@ -48,6 +48,7 @@ from doctors.models import Department, Doctor, DoctorLeave, DoctorSchedule
 from opd_site import clock
 from queueing.services import call_next, check_in, complete, requeue
 from scheduling.errors import DomainError
+from scheduling.hospital import DayPlan, SlotPlan, open_days
 from scheduling.invariants import check_invariants
 from scheduling.models import (
     ACTIVE_STATUSES,
@@ -350,21 +351,22 @@ class HospitalMachine(RuleBasedStateMachine):
         """Two doctors with the same slots on both days, and the first requests of the day (so
         that every example has patients, whichever rules it leaves out)."""
         fee = Decimal("300.00") if paid else Decimal("0")
+        slots = [
+            SlotPlan(
+                start=time(hour),
+                end=time(hour + 1),
+                capacity=capacity,
+                emergency_reserve=emergency_reserve,
+                walk_in_reserve=min(walk_in_reserve, capacity) if hour % 2 else 0,
+                consultation_fee=fee,
+                priority_fee=Decimal("500.00"),
+            )
+            for hour, capacity in enumerate(capacities, start=9)
+        ]
         for _ in range(2):
             doctor = factories.DoctorFactory()
             self.doctors.append(doctor)
-            for on in DATES:
-                doctor_day = factories.DoctorDayFactory(doctor=doctor, date=on)
-                for hour, capacity in enumerate(capacities, start=9):
-                    factories.SlotFactory(
-                        doctor_day=doctor_day,
-                        start=factories.local_datetime(on, time(hour)),
-                        end=factories.local_datetime(on, time(hour + 1)),
-                        capacity=capacity,
-                        emergency_reserve=emergency_reserve,
-                        walk_in_reserve=min(walk_in_reserve, capacity) if hour % 2 else 0,
-                        consultation_fee=fee,
-                    )
+            open_days(plans=[DayPlan(doctor=doctor, on=on, slots=tuple(slots)) for on in DATES])
         for doctor, on, patient, source, preferred in first_requests:
             self._request(self._doctor(doctor), on, self._patient(patient), source, preferred)
 
