@@ -221,7 +221,7 @@ def main() -> int:
             summarize(
                 profile_engine(args.seconds),
                 "engine, one process, request_token",
-                within="request_token (scheduling/services/allocation.py)",
+                within="request_token (scheduling/services/requests.py)",
             )
         )
     if args.only in (None, "http"):
