@@ -22,8 +22,9 @@ WHERE doctor_id = %s AND date = %s FOR UPDATE
 INSERT_BOOKING = """
 INSERT INTO scheduling_token (
     doctor_day_id, slot_id, patient_id, number, reference, source, priority, status, reason,
-    fee, bump_count, is_overflow, requested_at, booked_at, cancelled_by, cancellation_reason
-) VALUES (%s, %s, %s, %s, %s, 'online', 50, 'booked', '', 0, 0, false, %s, %s, '', '')
+    fee, bump_count, is_overflow, requested_at, booked_at, cancelled_by, cancellation_reason,
+    payment_state, fee_waiver_reason
+) VALUES (%s, %s, %s, %s, %s, 'online', 50, 'booked', '', 0, 0, false, %s, %s, '', '', 'unpaid', '')
 RETURNING id
 """
 BUMP_COUNTER = "UPDATE scheduling_doctorday SET token_counter = token_counter + 1 WHERE id = %s"
