@@ -110,7 +110,12 @@ def ranked_waiting(doctor_day: DoctorDay):
 
 def has_room(slot_seats: SlotSeats, now) -> bool:
     """A seat some waiting entry could take: a regular one, or the emergency reserve."""
-    return slot_seats.can_seat("walk_in", now) or slot_seats.total_free > 0
+    return can_seat_walk_in(slot_seats, now) or slot_seats.total_free > 0
+
+
+def can_seat_walk_in(slot_seats: SlotSeats, now) -> bool:
+    """A regular seat: one any waiting entry (not only an emergency) could take."""
+    return slot_seats.can_seat("walk_in", now)
 
 
 def seat_for(seats: DaySeats, entry: WaitingEntry, now) -> SlotSeats | None:
@@ -135,7 +140,10 @@ def promote_waiting(*, seats: DaySeats, actor=None, reason: str = "A seat became
     for entry in ranked_waiting(seats.doctor_day):
         slot_seats = seat_for(seats, entry, now)
         if slot_seats is None:
-            if not any(has_room(slot, now) for slot in seats.open_slots(now)):
+            # Emergencies rank first; an entry that takes regular seats only ends the walk once
+            # no regular seat is left, since everyone after it ranks lower.
+            room = has_room if is_emergency_priority(entry.priority) else can_seat_walk_in
+            if not any(room(slot, now) for slot in seats.open_slots(now)):
                 break
             continue
         token = issue_token(
