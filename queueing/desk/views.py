@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Patient, Role
+from accounts.roles import Act, may
 from doctors.models import Doctor
 from opd_site import clock
 from queueing.selectors import console_stats
@@ -90,7 +91,7 @@ def token_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "payment": payment,
             "payment_form": TakePaymentForm(initial={"amount": payment.owed}),
             "waive_form": WaiveFeeForm(),
-            "may_waive": request.user.role == Role.ADMIN,
+            "may_waive": may(request.user, Act.WAIVE_FEE),
             "history": token_history(token),
             "queue_item": queue_item_for(token),
             "allowed": ALLOWED[TokenStatus(token.status)],

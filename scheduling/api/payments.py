@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.api.permissions import IsFrontDesk, is_front_desk, require
+from accounts.api.permissions import IsFrontDesk, require
 from accounts.models import STAFF_ROLES, User
 from accounts.roles import Act, may
 from opd_site import clock
@@ -78,7 +78,7 @@ class TokenPaymentApi(ApiView):
     )
     def post(self, request, pk: int):
         token = find_visible_token(request.user, pk)
-        require(is_front_desk(request.user), "Only the front desk takes payments.")
+        require(may(request.user, Act.TAKE_PAYMENT), "Only the front desk takes payments.")
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Patient, Role
+from accounts.roles import Act, may
 from accounts.selectors import find_patients
 from accounts.services import create_patient
 from opd_site import clock
@@ -255,7 +256,7 @@ def collection(request: HttpRequest) -> HttpResponse:
     chosen = form.cleaned_data if form.is_valid() else {}
     day = chosen.get("date") or clock.today()
     taken_by = chosen.get("taken_by")
-    is_admin = request.user.role == Role.ADMIN
+    is_admin = may(request.user, Act.READ_ALL_COLLECTIONS)
     try:
         totals = day_collection(
             day=day, viewer=request.user, taken_by=taken_by if is_admin else None
