@@ -84,6 +84,11 @@ class Sex(models.TextChoices):
     UNKNOWN = "U", "Not stated"
 
 
+class PhoneMissing(models.TextChoices):
+    UNKNOWN = "unknown", "Not known (e.g. unconscious)"
+    NO_PHONE = "no_phone", "Patient has no phone"
+
+
 class Patient(models.Model):
     """A patient record. Walk-ins have one without any user account."""
 
@@ -91,7 +96,27 @@ class Patient(models.Model):
     name = models.CharField(max_length=150)
     phone = models.CharField(max_length=20, blank=True, db_index=True)
     email = models.EmailField(blank=True)
+    phone_missing_reason = models.CharField(
+        max_length=12,
+        choices=PhoneMissing.choices,
+        blank=True,
+        help_text="Why there is no phone number (required when the phone is empty).",
+    )
     date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth_approximate = models.BooleanField(
+        default=False, help_text="The birth date was worked out from an age in years."
+    )
+    preferred_language = models.CharField(
+        max_length=8, blank=True, help_text="Language code for slips, the status page and messages."
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+        help_text="Set when this record was merged into another record of the same person.",
+    )
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     user = models.OneToOneField(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="patient"

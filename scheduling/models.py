@@ -157,6 +157,18 @@ class Token(models.Model):
     no_show_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.CharField(max_length=12, choices=CancelledBy.choices, blank=True)
     cancellation_reason = models.CharField(max_length=300, blank=True)
+    slip_printed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the patient's slip was last printed."
+    )
+    reprint_needed = models.BooleanField(
+        default=False, help_text="The slot or time changed since the slip was printed."
+    )
+    told_estimate = models.DateTimeField(
+        null=True, blank=True, help_text="The call time the patient was last told."
+    )
+    moved_notice_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the patient was last told the estimate moved."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -256,6 +268,13 @@ class WaitingEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField(
+        max_length=16,
+        unique=True,
+        default=new_reference,
+        editable=False,
+        help_text="The public handle of a waiting patient's slip and status page.",
+    )
 
     class Meta:
         # The table kept its name when the waiting list moved here from ``queueing``.
