@@ -102,6 +102,27 @@ def shoot():
     return save
 
 
+# The screens the product is used on: the front desk's monitor, the waiting hall's TV, a phone.
+SCREEN_SIZES = {"desk": (1366, 768), "tv": (1920, 1080), "phone": (390, 844)}
+
+
+@pytest.fixture
+def shoot_sizes(shoot):
+    """Save the page at the desk, TV and phone sizes: ``<name>-desk.png`` and so on."""
+
+    def save(page, name: str) -> list[Path]:
+        original = page.viewport_size
+        paths = []
+        for label, (width, height) in SCREEN_SIZES.items():
+            page.set_viewport_size({"width": width, "height": height})
+            paths.append(shoot(page, f"{name}-{label}"))
+        if original:
+            page.set_viewport_size(original)
+        return paths
+
+    return save
+
+
 def sign_in(page, email: str, password: str) -> None:
     page.goto("/desk/login/")
     page.get_by_label("E-mail").fill(email)
