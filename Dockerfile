@@ -10,6 +10,16 @@ COPY requirements.txt /tmp/requirements.txt
 RUN pip install -r /tmp/requirements.txt
 
 
+# The Hindi catalogue compiled (.mo files are build output, not in the repository); GNU gettext
+# stays in this stage, out of the runtime image.
+FROM python:3.11-slim AS messages
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+COPY locale /src/locale
+RUN find /src/locale -name '*.po' -exec sh -c 'msgfmt --check-format -o "${1%.po}.mo" "$1"' _ {} \;
+
+
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -22,6 +32,7 @@ RUN groupadd --system opd \
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 COPY . /app
+COPY --from=messages /src/locale /app/locale
 # Collect static files at build time. The key and the (console) delivery backends exist only for
 # this one command: the running container must be given its own SECRET_KEY (or SECRET_KEY_FILE),
 # EMAIL_BACKEND and SMS_BACKEND, and refuses to start without them.

@@ -1,9 +1,12 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Patient, User
+from accounts.phones import PhoneField, search_form
 from accounts.roles import Act, may
 
 
@@ -83,16 +86,67 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
+class PatientAdminForm(forms.ModelForm):
+    """The phone however typed, stored in E.164 (``accounts.phones``); without one, a reason."""
+
+    phone = PhoneField(label=_("Phone"), required=False)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), required=False)
+
+    class Meta:
+        model = Patient
+        fields = ["name", "phone", "phone_missing_reason", "preferred_language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "preferred_language" in self.fields:
+            self.fields["preferred_language"].choices = [
+                ("", _("Not stated")),
+                *settings.LANGUAGES,
+            ]
+
+    def clean(self):
+        data = super().clean()
+        if "phone" in self.fields and "phone_missing_reason" in self.fields:
+            if data.get("phone"):
+                data["phone_missing_reason"] = ""
+            elif not data.get("phone_missing_reason") and "phone" not in self.errors:
+                self.add_error(
+                    "phone_missing_reason", _("Without a phone number, say why there is none.")
+                )
+        return data
+
+
 @admin.register(Patient)
 class PatientAdmin(RoleGatedAdmin):
+    form = PatientAdminForm
     field_acts = {
-        **dict.fromkeys(("name", "phone", "email", "date_of_birth", "sex"), Act.EDIT_PATIENT),
+        **dict.fromkeys(
+            (
+                "name",
+                "phone",
+                "phone_missing_reason",
+                "email",
+                "date_of_birth",
+                "date_of_birth_approximate",
+                "sex",
+                "preferred_language",
+            ),
+            Act.EDIT_PATIENT,
+        ),
         "user": Act.LINK_PATIENT_ACCOUNT,
     }
 
     def has_delete_permission(self, request, obj=None):
         """A patient's record and history stay; no door deletes them."""
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        """A phone is found however it is typed ("09820134567" finds "+919820134567")."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        number = search_form(search_term)
+        if number:
+            found |= queryset.filter(phone=number)
+        return found, may_have_duplicates
 
     list_display = (
         "mrn",
@@ -104,14 +158,37 @@ class PatientAdmin(RoleGatedAdmin):
         "booking_blocked",
         "created_at",
     )
-    list_filter = ("booking_blocked", "sex")
+    list_filter = ("booking_blocked", "sex", ("merged_into", admin.EmptyFieldListFilter))
     search_fields = ("name", "phone", "mrn", "email", "user__email")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
-    readonly_fields = ("mrn", "no_show_count", "booking_blocked", "block_cleared_at", "created_at")
+    readonly_fields = (
+        "mrn",
+        "no_show_count",
+        "booking_blocked",
+        "block_cleared_at",
+        "created_at",
+        "merged_into",
+    )
     raw_id_fields = ("user",)
     fieldsets = (
-        (None, {"fields": ("mrn", "name", "phone", "email", "date_of_birth", "sex")}),
+        (
+            None,
+            {
+                "fields": (
+                    "mrn",
+                    "name",
+                    "phone",
+                    "phone_missing_reason",
+                    "email",
+                    "date_of_birth",
+                    "date_of_birth_approximate",
+                    "sex",
+                    "preferred_language",
+                    "merged_into",
+                )
+            },
+        ),
         ("Account", {"fields": ("user",)}),
         (
             "No-shows",

@@ -2,10 +2,14 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from opd_site import clock
 
 MRN_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY346789"
 
@@ -16,10 +20,10 @@ def new_mrn() -> str:
 
 
 class Role(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    DOCTOR = "doctor", "Doctor"
-    RECEPTIONIST = "receptionist", "Receptionist"
-    ADMIN = "admin", "Admin"
+    PATIENT = "patient", _("Patient")
+    DOCTOR = "doctor", _("Doctor")
+    RECEPTIONIST = "receptionist", _("Receptionist")
+    ADMIN = "admin", _("Admin")
 
 
 STAFF_ROLES = (Role.RECEPTIONIST, Role.ADMIN)
@@ -78,15 +82,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Sex(models.TextChoices):
-    FEMALE = "F", "Female"
-    MALE = "M", "Male"
-    OTHER = "O", "Other"
-    UNKNOWN = "U", "Not stated"
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    OTHER = "O", _("Other")
+    UNKNOWN = "U", _("Not stated")
 
 
 class PhoneMissing(models.TextChoices):
-    UNKNOWN = "unknown", "Not known (e.g. unconscious)"
-    NO_PHONE = "no_phone", "Patient has no phone"
+    UNKNOWN = "unknown", _("Not known (e.g. unconscious)")
+    NO_PHONE = "no_phone", _("Patient has no phone")
 
 
 class Patient(models.Model):
@@ -100,14 +104,20 @@ class Patient(models.Model):
         max_length=12,
         choices=PhoneMissing.choices,
         blank=True,
+        db_default="",
         help_text="Why there is no phone number (required when the phone is empty).",
     )
     date_of_birth = models.DateField(null=True, blank=True)
     date_of_birth_approximate = models.BooleanField(
-        default=False, help_text="The birth date was worked out from an age in years."
+        default=False,
+        db_default=False,
+        help_text="The birth date was worked out from an age in years.",
     )
     preferred_language = models.CharField(
-        max_length=8, blank=True, help_text="Language code for slips, the status page and messages."
+        max_length=8,
+        blank=True,
+        db_default="",
+        help_text="Language code for slips, the status page and messages.",
     )
     merged_into = models.ForeignKey(
         "self",
@@ -138,3 +148,17 @@ class Patient(models.Model):
     @property
     def contact_email(self) -> str:
         return self.email or (self.user.email if self.user_id else "")
+
+    @property
+    def preferred_language_name(self) -> str:
+        """The preferred language as the site names it ("हिन्दी"), or the code when unknown."""
+        return dict(settings.LANGUAGES).get(self.preferred_language, self.preferred_language)
+
+    @property
+    def age_years(self) -> int | None:
+        """Age in whole years today (from the birth date, exact or worked out from an age)."""
+        if self.date_of_birth is None:
+            return None
+        today = clock.today()
+        born = self.date_of_birth
+        return max(today.year - born.year - ((today.month, today.day) < (born.month, born.day)), 0)

@@ -35,11 +35,20 @@ class Act(StrEnum):
     SET_AVAILABILITY = "set_availability"
     RECORD_LEAVE = "record_leave"
     CANCEL_WAITING = "cancel_waiting"
+    PROMOTE_WAITING = "promote_waiting"
     CLEAR_BOOKING_BLOCK = "clear_booking_block"
     EDIT_PATIENT = "edit_patient"
+    MERGE_PATIENTS = "merge_patients"
     LINK_PATIENT_ACCOUNT = "link_patient_account"
     REGISTER_DOCTOR = "register_doctor"
     EDIT_DOCTOR = "edit_doctor"
+    # Requesting a token for any patient record (the desk), and each source it may carry.
+    BOOK_FOR_ANY_PATIENT = "book_for_any_patient"
+    BOOK_ONLINE = "book_online"
+    BOOK_PRIORITY = "book_priority"
+    BOOK_FOLLOW_UP = "book_follow_up"
+    BOOK_WALK_IN = "book_walk_in"
+    BOOK_EMERGENCY = "book_emergency"
 
 
 PATIENT, DOCTOR = Role.PATIENT, Role.DOCTOR
@@ -69,13 +78,43 @@ RULES: dict[Act, frozenset[Role]] = {
     Act.SET_AVAILABILITY: STAFF | {DOCTOR},
     Act.RECORD_LEAVE: STAFF,
     Act.CANCEL_WAITING: STAFF | {PATIENT},
+    # Seating a waiting entry now, by the rules automatic promotion follows.
+    Act.PROMOTE_WAITING: STAFF,
     Act.CLEAR_BOOKING_BLOCK: STAFF,
     Act.EDIT_PATIENT: STAFF,
+    # Two records of one person become one: the duplicate's tokens move to the kept record.
+    Act.MERGE_PATIENTS: STAFF,
     # No door re-links a patient record to another account: the API offers it to nobody.
     Act.LINK_PATIENT_ACCOUNT: frozenset(),
     Act.REGISTER_DOCTOR: frozenset({ADMIN}),
     Act.EDIT_DOCTOR: frozenset({ADMIN, DOCTOR}),
+    # Patients book advance tokens for themselves; the desk books any source for anyone.
+    Act.BOOK_FOR_ANY_PATIENT: STAFF,
+    Act.BOOK_ONLINE: STAFF | {PATIENT},
+    Act.BOOK_PRIORITY: STAFF | {PATIENT},
+    Act.BOOK_FOLLOW_UP: STAFF | {PATIENT},
+    Act.BOOK_WALK_IN: STAFF,
+    Act.BOOK_EMERGENCY: STAFF,
 }
+
+
+# The act each source of token is (by the source's stored value: accounts sits below the
+# scheduling models that define the sources).
+BOOKING_ACTS: dict[str, Act] = {
+    "online": Act.BOOK_ONLINE,
+    "walk_in": Act.BOOK_WALK_IN,
+    "priority": Act.BOOK_PRIORITY,
+    "follow_up": Act.BOOK_FOLLOW_UP,
+    "emergency": Act.BOOK_EMERGENCY,
+}
+
+
+def may_book(user, source: str | None = None) -> bool:
+    """May this user book a token of ``source`` (or of any source, when None)?"""
+    if source is None:
+        return any(may(user, act) for act in BOOKING_ACTS.values())
+    act = BOOKING_ACTS.get(source)
+    return act is not None and may(user, act)
 
 
 def may(user, act: Act) -> bool:

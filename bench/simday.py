@@ -50,6 +50,7 @@ _SPLIT = re.compile(r"^simulation_s\s+([\d.]+)\s+report_s\s+([\d.]+)\s*$", re.MU
 _SERVICE = re.compile(
     r"^service_s\s+(\w+)\s+([\d.]+)\s+calls\s+(\d+)\s+ms_per_call\s+([\d.]+)\s*$", re.MULTILINE
 )
+_ESTIMATE = re.compile(r"^(sim_estimate_\w+)\s+([\d.]+)\s*$", re.MULTILINE)
 _VERDICT = re.compile(r"^invariants held:\s+(yes|no)\s*$", re.MULTILINE)
 
 
@@ -70,6 +71,7 @@ class SimOutput:
     report_s: float | None = None
     invariants_held: bool | None = None
     services: dict[str, ServiceTime] = field(default_factory=dict)
+    estimates: dict[str, float] = field(default_factory=dict)
 
 
 def parse(text: str) -> SimOutput:
@@ -83,6 +85,8 @@ def parse(text: str) -> SimOutput:
         out.simulation_s, out.report_s = float(match.group(1)), float(match.group(2))
     if match := _VERDICT.search(text):
         out.invariants_held = match.group(1) == "yes"
+    for key, value in _ESTIMATE.findall(text):
+        out.estimates[key] = float(value)
     for name, seconds, calls, per_call in _SERVICE.findall(text):
         out.services[name] = ServiceTime(float(seconds), int(calls), float(per_call))
     return out
@@ -99,6 +103,14 @@ def time_ratio(numerator: float | None, denominator: float | None) -> float | No
     if numerator is None or not denominator or denominator <= 0:
         return None
     return numerator / denominator
+
+
+ESTIMATE_KEYS = (
+    "sim_estimate_p90_error_min_checkin",
+    "sim_estimate_in_range_share",
+    "sim_estimate_monotone_violations",
+    "sim_estimate_baseline_p90_error_min_checkin",
+)
 
 
 def figures(
@@ -127,6 +139,7 @@ def figures(
         "sim_vs_sql_single_worker_time_ratio": time_ratio(out.simulation_s, single_worker_s),
         "sim_orm_floor_s": orm_floor_s,
         "sim_vs_orm_floor_time_ratio": time_ratio(out.simulation_s, orm_floor_s),
+        **{key: out.estimates.get(key) for key in ESTIMATE_KEYS},
     }
 
 

@@ -2,7 +2,12 @@
 
 Each domain error has a stable ``code``, a human ``message`` and an HTTP ``status``; the API's
 exception handler turns them into {"error": {"code", "message", "details"}}.
+
+The message is written in the active language (the request's, see LocaleMiddleware) when the error
+is raised; the code stays English: clients branch on it.
 """
+
+from django.utils.translation import gettext_lazy as _
 
 
 def error_body(code: str, message: str, details: dict | list | None = None) -> dict:
@@ -12,10 +17,11 @@ def error_body(code: str, message: str, details: dict | list | None = None) -> d
 class DomainError(Exception):
     code = "domain_error"
     status = 409
-    default_message = "The request conflicts with the current state."
+    default_message = _("The request conflicts with the current state.")
 
     def __init__(self, message: str | None = None, *, details: dict | None = None):
-        self.message = message or self.default_message
+        # Lazy messages are written out now, in the language of the request that raised them.
+        self.message = str(message or self.default_message)
         self.details = details or {}
         super().__init__(self.message)
 
@@ -23,4 +29,4 @@ class DomainError(Exception):
 class InvalidRequest(DomainError):
     code = "invalid"
     status = 400
-    default_message = "The request is not valid."
+    default_message = _("The request is not valid.")

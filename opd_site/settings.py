@@ -42,7 +42,21 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 CORS_ALLOWED_ORIGINS = envlist("CORS_ALLOWED_ORIGINS", "")
 CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
 CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "X-Request-ID"]
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+# The site's public address for links on slips and in answers; empty: the address each request
+# came by (behind a proxy, set it, or trust the proxy's Host header).
+SITE_URL = envstr("SITE_URL", "")
+# Phone numbers typed without a country code are read as this region's (ISO 3166 code) and
+# stored in E.164: "09820134567", "9820134567" and "+91 98201 34567" are one number.
+PHONE_DEFAULT_REGION = envstr("PHONE_DEFAULT_REGION", "IN").strip().upper()
+
+# The token slip: the hospital it names, and the paper the desk's printer takes (80 mm thermal
+# roll or A6 sheets; a slip link may ask for the other with ?paper=). An empty SITE_URL makes the
+# slip's QR code point at the address the desk reached the site by.
+HOSPITAL_NAME = envstr("HOSPITAL_NAME", "City General Hospital")
+HOSPITAL_ADDRESS = envstr("HOSPITAL_ADDRESS", "")
+SLIP_PAPER = envstr("SLIP_PAPER", "80mm").strip().lower()
+if SLIP_PAPER not in ("80mm", "a6"):
+    raise ImproperlyConfigured(f"SLIP_PAPER must be 80mm or a6, not {SLIP_PAPER!r}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,6 +86,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the desk switch's cookie, else Accept-Language, else English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +109,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The admin site's header and navigation on the desk's pages too (lazily).
+                "scheduling.desk.access.admin_site_context",
             ],
         },
     },
@@ -146,7 +164,13 @@ LOGIN_URL = "/desk/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 LOGOUT_REDIRECT_URL = "/desk/login/"
 
+# English and Hindi: the catalogue is locale/hi/LC_MESSAGES/django.po, compiled to .mo by
+# `make run`, the image build, CI and the test suite (GNU gettext's msgfmt). Dates and times are
+# written with the format names of opd_site/formats/<language>/formats.py.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("hi", "हिन्दी")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["opd_site.formats"]
 TIME_ZONE = envstr("TIME_ZONE", "Asia/Kolkata")
 USE_I18N = True
 USE_TZ = True
@@ -201,6 +225,9 @@ OPD = {
     "NOTIFICATION_RETRY_MINUTES": envint("OPD_NOTIFICATION_RETRY_MINUTES", 5),
     # A row claimed for sending whose sender died is claimed again after this long.
     "NOTIFICATION_LEASE_MINUTES": envint("OPD_NOTIFICATION_LEASE_MINUTES", 5, minimum=1),
+    # A patient whose expected call moves later than they were told by more than this is told
+    # again (once an hour at most).
+    "ESTIMATE_MOVE_NOTICE_MINUTES": envint("OPD_ESTIMATE_MOVE_NOTICE_MINUTES", 30, minimum=1),
     "IDEMPOTENCY_KEY_HOURS": 24,
     # Dotted path of a callable ``confirm(*, reference, amount, patient) -> bool`` that confirms a
     # patient's online payment; empty: none configured, so paid priority is sold at the desk.

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from doctors.models import Doctor
 from doctors.services import record_consultation
@@ -18,23 +19,37 @@ from scheduling.events import record_event
 from scheduling.locking import doctor_day_locked
 from scheduling.models import DoctorDay, EventKind, Token
 from scheduling.selectors import next_to_call
+from scheduling.services.estimate_notices import remember_told
 from scheduling.services.no_show import mark_no_show
 from scheduling.services.statuses import S, ensure_transition, set_status, token_locked
 
 
-def check_in(*, token: Token, actor=None) -> Token:
-    """The patient has arrived at the OPD."""
+def check_in(*, token: Token, actor=None, reason: str = "") -> Token:
+    """The patient has arrived at the OPD.
+
+    ``actor`` is None when nobody signed in did it (the kiosk); ``reason`` then says how.
+    """
     with token_locked(token) as (doctor_day, token):
         ensure_transition(token, S.CHECKED_IN)
         if token.status != S.BOOKED:
             raise IllegalTransition(
-                "Only a booked patient checks in; a called patient who did not come is requeued.",
+                gettext(
+                    "Only a booked patient checks in; "
+                    "a called patient who did not come is requeued."
+                ),
                 details={"status": token.status, "requested": S.CHECKED_IN, "allowed": []},
             )
         if doctor_day.date != clock.today():
-            raise IllegalTransition("Patients check in on the day of their token.")
+            raise IllegalTransition(gettext("Patients check in on the day of their token."))
         set_status(token, S.CHECKED_IN, stamp="checked_in_at")
-        record_event(kind=EventKind.CHECKED_IN, doctor_day=doctor_day, token=token, actor=actor)
+        record_event(
+            kind=EventKind.CHECKED_IN,
+            doctor_day=doctor_day,
+            token=token,
+            actor=actor,
+            reason=reason,
+        )
+        remember_told(token=token, doctor_day=doctor_day)
         return token
 
 
@@ -47,7 +62,8 @@ def ensure_doctor_free(doctor_day: DoctorDay) -> None:
     )
     if current is not None:
         raise ConsultationInProgress(
-            f"{current.display_number} is in consultation: complete, requeue or mark it first.",
+            gettext("%(number)s is in consultation: complete, requeue or mark it first.")
+            % {"number": current.display_number},
             details={"token": current.pk, "number": current.display_number},
         )
 
@@ -81,7 +97,7 @@ def requeue(*, token: Token, actor=None, reason: str = "") -> Token:
     with token_locked(token) as (doctor_day, token):
         ensure_transition(token, S.CHECKED_IN)
         if token.status != S.IN_CONSULTATION:
-            raise IllegalTransition("Only a called patient can be requeued.")
+            raise IllegalTransition(gettext("Only a called patient can be requeued."))
         # Behind everyone already checked in, even those who arrived this very instant.
         latest = Token.objects.filter(doctor_day=doctor_day, status=S.CHECKED_IN).aggregate(
             latest=Max("checked_in_at")
@@ -134,5 +150,5 @@ def change_status(*, token: Token, status: str, actor=None) -> Token:
     }
     if status not in operations:
         ensure_transition(token, status)
-        raise IllegalTransition("Use the cancel endpoint to cancel a token.")
+        raise IllegalTransition(gettext("Use the cancel endpoint to cancel a token."))
     return operations[status](token=token, actor=actor)

@@ -10,6 +10,7 @@ import re
 from django.contrib import admin
 from django.contrib.admin.options import csrf_protect_m
 from django.db.models import Count, Q
+from django.urls import path
 from django.utils import timezone
 
 from accounts import admin as accounts_admin
@@ -28,6 +29,12 @@ from scheduling.desk.admin_actions import (
     TokenEventInline,
     rehomed_summary,
     token_payment,
+)
+from scheduling.desk.admin_booking import (
+    book_token_for_patient,
+    book_token_view,
+    booked_view,
+    may_book,
 )
 from scheduling.models import (
     ACTIVE_STATUSES,
@@ -175,6 +182,25 @@ class TokenAdmin(EngineStateAdmin):
     list_select_related = ("doctor_day__doctor__user", "slot", "patient")
     date_hierarchy = "doctor_day__date"
     ordering = ("-doctor_day__date", "doctor_day__doctor", "number")
+
+    def has_add_permission(self, request):
+        """The "Add token" page: the booking form, for roles the matrix lets book for anyone."""
+        return may_book(request.user)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Request a token through the engine's one booking service and say where it landed."""
+        return book_token_view(self, request)
+
+    def booked_view(self, request, reference):
+        return booked_view(self, request, reference)
+
+    def get_urls(self):
+        booked = path(
+            "booked/<slug:reference>/",
+            self.admin_site.admin_view(self.booked_view),
+            name="scheduling_token_booked",
+        )
+        return [booked, *super().get_urls()]
 
     def get_search_results(self, request, queryset, search_term):
         """Also find a token by its printed number, e.g. ``CARD1-014``."""
@@ -399,7 +425,7 @@ admin.site.unregister(Patient)
 
 @admin.register(Patient)
 class PatientAdmin(accounts_admin.PatientAdmin):
-    actions = PATIENT_ACTIONS
+    actions = (*PATIENT_ACTIONS, book_token_for_patient)
 
 
 # The doctors' admin: availability and leave run the doctor-unavailable flow, as the API does.

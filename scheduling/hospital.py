@@ -21,6 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import Patient, Role, Sex, User
+from accounts.phones import normalise_or_keep
 from accounts.services import normalise_email
 from doctors.models import Department, Doctor, DoctorSchedule
 from opd_site import clock
@@ -194,7 +195,7 @@ def add_accounts(*, plans: Sequence[AccountPlan], joined: datetime | None = None
         User(
             email=normalise_email(plan.email),
             name=plan.name,
-            phone=plan.phone,
+            phone=normalise_or_keep(plan.phone),
             role=plan.role,
             is_active=True,
             is_staff=plan.staff or plan.superuser,
@@ -291,7 +292,7 @@ def add_patients(
     rows = [
         Patient(
             name=plan.name,
-            phone=plan.phone,
+            phone=normalise_or_keep(plan.phone),
             email=plan.email,
             date_of_birth=plan.date_of_birth,
             sex=plan.sex,

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from opd_site import clock
 from scheduling import policy
 from scheduling.errors import DomainError
@@ -22,7 +24,7 @@ MAX_KEY_LENGTH = 100
 class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
     status = 409
-    default_message = "This Idempotency-Key was already used with a different request."
+    default_message = _("This Idempotency-Key was already used with a different request.")
 
 
 @dataclass(frozen=True)

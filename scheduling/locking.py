@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import DatabaseError, connection, transaction
 
+from accounts.models import Patient
 from scheduling import policy
 from scheduling.errors import LockTimeout
 from scheduling.metrics import timed_lock_wait
@@ -33,15 +34,19 @@ def _lock_day(doctor_id: int, day: date) -> DoctorDay:
         return locked.get(doctor_id=doctor_id, date=day)
 
 
+def _set_lock_timeout() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)", [f"{policy.lock_timeout_ms()}ms"]
+            )
+
+
 @contextmanager
 def doctor_days_locked(*, doctor_id: int, days: Iterable[date]) -> Iterator[dict[date, DoctorDay]]:
     """Open one transaction and lock the doctor's days in date order; yield them by date."""
     with transaction.atomic(durable=True):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('lock_timeout', %s, true)", [f"{policy.lock_timeout_ms()}ms"]
-                )
+        _set_lock_timeout()
         try:
             locked = {day: _lock_day(doctor_id, day) for day in sorted(set(days))}
         except DatabaseError as exc:
@@ -49,6 +54,30 @@ def doctor_days_locked(*, doctor_id: int, days: Iterable[date]) -> Iterator[dict
                 raise LockTimeout() from exc
             raise
         yield locked
+
+
+@contextmanager
+def patients_days_locked(
+    *, days: Iterable[tuple[int, date]], patient_ids: Iterable[int]
+) -> Iterator[list[Patient]]:
+    """Open one transaction and lock several doctors' days, in (doctor, date) order, then the
+    patient records, in id order: for a change that spans doctors, such as merging two records
+    of one person. Yields the locked patients in id order."""
+    with transaction.atomic(durable=True):
+        _set_lock_timeout()
+        try:
+            for doctor_id, day in sorted(set(days)):
+                _lock_day(doctor_id, day)
+            patients = list(
+                Patient.objects.select_for_update(of=("self",))
+                .filter(pk__in=sorted(set(patient_ids)))
+                .order_by("pk")
+            )
+        except DatabaseError as exc:
+            if _is_lock_timeout(exc):
+                raise LockTimeout() from exc
+            raise
+        yield patients
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 REFERENCE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -17,11 +18,11 @@ def new_reference() -> str:
 
 
 class Source(models.TextChoices):
-    EMERGENCY = "emergency", "Emergency"
-    PRIORITY = "priority", "Priority (paid)"
-    FOLLOW_UP = "follow_up", "Follow-up"
-    ONLINE = "online", "Online"
-    WALK_IN = "walk_in", "Walk-in"
+    EMERGENCY = "emergency", _("Emergency")
+    PRIORITY = "priority", _("Priority (paid)")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    ONLINE = "online", _("Online")
+    WALK_IN = "walk_in", _("Walk-in")
 
 
 ADVANCE_SOURCES = (Source.ONLINE, Source.PRIORITY, Source.FOLLOW_UP)
@@ -49,8 +50,8 @@ class DoctorDay(models.Model):
 
 class Slot(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open")
+        CANCELLED = "cancelled", _("Cancelled")
 
     doctor_day = models.ForeignKey(DoctorDay, on_delete=models.CASCADE, related_name="slots")
     start = models.DateTimeField()
@@ -77,12 +78,12 @@ class Slot(models.Model):
 
 
 class TokenStatus(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    CHECKED_IN = "checked_in", "Checked in"
-    IN_CONSULTATION = "in_consultation", "In consultation"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_SHOW = "no_show", "No-show"
+    BOOKED = "booked", _("Booked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    IN_CONSULTATION = "in_consultation", _("In consultation")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
 
 
 ACTIVE_STATUSES = (
@@ -96,25 +97,25 @@ HELD_STATUSES = (TokenStatus.CHECKED_IN, TokenStatus.IN_CONSULTATION, TokenStatu
 
 
 class CancelledBy(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    STAFF = "staff", "Staff"
-    HOSPITAL = "hospital", "Hospital"
+    PATIENT = "patient", _("Patient")
+    STAFF = "staff", _("Staff")
+    HOSPITAL = "hospital", _("Hospital")
 
 
 class PaymentState(models.TextChoices):
     """Where a token's fee stands (allocation.md, Payments). A fee of 0 is nothing owed."""
 
-    UNPAID = "unpaid", "Unpaid"
-    PAID = "paid", "Paid"
-    WAIVED = "waived", "Waived"
-    REFUNDED = "refunded", "Refunded"
+    UNPAID = "unpaid", _("Unpaid")
+    PAID = "paid", _("Paid")
+    WAIVED = "waived", _("Waived")
+    REFUNDED = "refunded", _("Refunded")
 
 
 class PaymentMethod(models.TextChoices):
-    CASH = "cash", "Cash"
-    UPI = "upi", "UPI"
-    CARD = "card", "Card"
-    ONLINE = "online", "Online"
+    CASH = "cash", _("Cash")
+    UPI = "upi", _("UPI")
+    CARD = "card", _("Card")
+    ONLINE = "online", _("Online")
 
 
 class Token(models.Model):
@@ -161,7 +162,9 @@ class Token(models.Model):
         null=True, blank=True, help_text="When the patient's slip was last printed."
     )
     reprint_needed = models.BooleanField(
-        default=False, help_text="The slot or time changed since the slip was printed."
+        default=False,
+        db_default=False,
+        help_text="The slot or time changed since the slip was printed.",
     )
     told_estimate = models.DateTimeField(
         null=True, blank=True, help_text="The call time the patient was last told."
@@ -209,30 +212,31 @@ class Token(models.Model):
 
 
 class EventKind(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    MOVED = "moved", "Seated in a later slot"
-    BUMPED = "bumped", "Bumped to a later slot"
-    WAITLISTED = "waitlisted", "Put on the waiting list"
-    PROMOTED = "promoted", "Promoted from the waiting list"
-    EMERGENCY_ADMITTED = "emergency_admitted", "Emergency admitted"
-    OVERFLOW = "overflow", "Emergency overflow past capacity"
-    FAST_TRACKED = "fast_tracked", "Fast-tracked"
-    CHECKED_IN = "checked_in", "Checked in"
-    CALLED = "called", "Called in"
-    REQUEUED = "requeued", "Requeued"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_SHOW = "no_show", "No-show"
-    RESCHEDULED = "rescheduled", "Moved: doctor unavailable"
-    DELAY_MOVED = "delay_moved", "Moved: doctor delayed"
-    WAITING_CANCELLED = "waiting_cancelled", "Left the waiting list"
-    WAITING_EXPIRED = "waiting_expired", "Waiting entry expired"
-    REFUND_REQUESTED = "refund_requested", "Refund requested"
-    PAYMENT_TAKEN = "payment_taken", "Payment taken"
-    FEE_WAIVED = "fee_waived", "Fee waived"
-    REFUND_APPROVED = "refund_approved", "Refund approved"
-    REFUND_REJECTED = "refund_rejected", "Refund rejected"
-    REFUND_PAID = "refund_paid", "Refund paid"
+    BOOKED = "booked", _("Booked")
+    MOVED = "moved", _("Seated in a later slot")
+    BUMPED = "bumped", _("Bumped to a later slot")
+    WAITLISTED = "waitlisted", _("Put on the waiting list")
+    PROMOTED = "promoted", _("Promoted from the waiting list")
+    EMERGENCY_ADMITTED = "emergency_admitted", _("Emergency admitted")
+    OVERFLOW = "overflow", _("Emergency overflow past capacity")
+    FAST_TRACKED = "fast_tracked", _("Fast-tracked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    CALLED = "called", _("Called in")
+    REQUEUED = "requeued", _("Requeued")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+    RESCHEDULED = "rescheduled", _("Moved: doctor unavailable")
+    DELAY_MOVED = "delay_moved", _("Moved: doctor delayed")
+    WAITING_CANCELLED = "waiting_cancelled", _("Left the waiting list")
+    WAITING_EXPIRED = "waiting_expired", _("Waiting entry expired")
+    REFUND_REQUESTED = "refund_requested", _("Refund requested")
+    PAYMENT_TAKEN = "payment_taken", _("Payment taken")
+    FEE_WAIVED = "fee_waived", _("Fee waived")
+    REFUND_APPROVED = "refund_approved", _("Refund approved")
+    REFUND_REJECTED = "refund_rejected", _("Refund rejected")
+    REFUND_PAID = "refund_paid", _("Refund paid")
+    ESTIMATE_MOVED = "estimate_moved", _("Told the expected call moved later")
 
 
 class WaitingEntry(models.Model):
@@ -240,10 +244,10 @@ class WaitingEntry(models.Model):
     never stored; it is written under the same doctor-day lock as the tokens."""
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        ALLOCATED = "allocated", "Allocated"
-        CANCELLED = "cancelled", "Cancelled"
-        EXPIRED = "expired", "Expired"
+        WAITING = "waiting", _("Waiting")
+        ALLOCATED = "allocated", _("Allocated")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
 
     doctor_day = models.ForeignKey(
         DoctorDay, on_delete=models.PROTECT, related_name="waiting_entries"
@@ -403,10 +407,10 @@ class Payment(models.Model):
 
 class Refund(models.Model):
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        PAID = "paid", "Paid"
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        PAID = "paid", _("Paid")
 
     token = models.OneToOneField(Token, on_delete=models.PROTECT, related_name="refund")
     amount = models.DecimalField(max_digits=8, decimal_places=2)
@@ -444,14 +448,14 @@ class Notification(models.Model):
     """Outbox row: written with the change that needs it, delivered after commit by a sender."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        SMS = "sms", "SMS"
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     patient = models.ForeignKey(
         "accounts.Patient", on_delete=models.CASCADE, related_name="notifications"

@@ -76,6 +76,10 @@ def notification_lease_minutes() -> int:
     return int(_opd("NOTIFICATION_LEASE_MINUTES"))
 
 
+def estimate_move_notice_minutes() -> int:
+    return int(_opd("ESTIMATE_MOVE_NOTICE_MINUTES"))
+
+
 def idempotency_key_hours() -> int:
     return int(_opd("IDEMPOTENCY_KEY_HOURS"))
 

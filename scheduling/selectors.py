@@ -5,11 +5,9 @@ overview); ``serving_order_keys`` is the one definition of the serving order, us
 next", the queue API, the console, the board and every estimated wait.
 """
 
-import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -28,7 +26,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from accounts.models import Patient
 from doctors.models import Department, Doctor
 from opd_site import clock
-from scheduling import policy
+from scheduling import estimates, policy
 from scheduling.models import (
     ACTIVE_STATUSES,
     ADVANCE_SOURCES,
@@ -40,11 +38,7 @@ from scheduling.models import (
     TokenStatus,
     WaitingEntry,
 )
-from scheduling.services.seats import (
-    DaySeats,
-    SlotSeats,
-    estimated_start,
-)
+from scheduling.services.seats import DaySeats, SlotSeats
 from scheduling.sql import places_held
 
 # Who may see which tokens, and why a token is where it is ------------------------------------
@@ -238,10 +232,25 @@ QUEUED_STATUSES = (TokenStatus.IN_CONSULTATION, TokenStatus.CHECKED_IN, TokenSta
 
 @dataclass
 class QueueItem:
+    """A queued token's place and expected call: the time, and the range it should fall in
+    (``scheduling.estimates``); ``baseline_time`` is the earlier rule's, for comparison."""
+
     token: Token
     position: int
     estimated_time: datetime
     estimated_wait_minutes: int
+    estimated_from: datetime | None = None
+    estimated_to: datetime | None = None
+    baseline_time: datetime | None = None
+
+    @property
+    def estimate_moved_minutes(self) -> int:
+        """Minutes the expected call lies past the slot's end (a backlog, an emergency): worth
+        saying plainly; 0 while the call is expected within the slot."""
+        if self.token.status == TokenStatus.IN_CONSULTATION:
+            return 0
+        late = (self.estimated_time - self.token.slot.end).total_seconds() / 60
+        return max(0, round(late))
 
 
 def serving_order_keys(now: datetime) -> list:
@@ -282,20 +291,30 @@ def serving_rank(now: datetime) -> Window:
     return Window(RowNumber(), partition_by=[F("doctor_day_id")], order_by=serving_order_keys(now))
 
 
-def _estimate(
-    token: Token, *, ahead: int, in_slot: int, now: datetime, doctor_day: DoctorDay
-) -> QueueItem:
-    """A queued token's item: ``ahead`` tokens before it, ``in_slot`` of them in its slot.
-
-    The estimate is the tokens ahead times the doctor's rolling average, never before the slot
-    starts (the delay taken into account).
-    """
-    average = float(doctor_day.doctor.average_consultation_minutes)
-    by_queue = now + timedelta(minutes=ahead * average)
-    by_slot = estimated_start(token.slot, doctor_day) + timedelta(minutes=in_slot * average)
-    at = max(by_queue, by_slot)
-    wait = max(0, math.ceil((at - now).total_seconds() / 60))
-    return QueueItem(token, ahead + 1, at, wait)
+def _items(tokens: list[Token], *, doctor_day: DoctorDay, now: datetime, pace) -> list[QueueItem]:
+    """The day's queue (in serving order) with each token's estimate: one forward walk
+    (``scheduling.estimates``), and the earlier rule beside it. No query."""
+    found = estimates.estimate_queue(
+        tokens, doctor_day=doctor_day, now=now, pace=pace, past=estimates.history(now)
+    )
+    items, per_slot = [], {}
+    for ahead, (token, estimate) in enumerate(zip(tokens, found, strict=True)):
+        in_slot = per_slot.get(token.slot_id, 0)
+        per_slot[token.slot_id] = in_slot + 1
+        items.append(
+            QueueItem(
+                token,
+                ahead + 1,
+                estimate.at,
+                estimate.wait_minutes(now),
+                estimated_from=estimate.earliest,
+                estimated_to=estimate.latest,
+                baseline_time=estimates.baseline_estimate(
+                    token, ahead=ahead, in_slot=in_slot, now=now, doctor_day=doctor_day
+                ),
+            )
+        )
+    return items
 
 
 def queued_tokens(doctor_day_ids: list[int]) -> QuerySet:
@@ -327,16 +346,37 @@ def next_to_call(doctor_day: DoctorDay) -> Token | None:
 
 def serving_order(*, doctor_day: DoctorDay) -> list[QueueItem]:
     """The day's tokens still to be seen, in the order the doctor will see them."""
+    return serving_orders([doctor_day])[doctor_day.id]
+
+
+def serving_orders(doctor_days: list[DoctorDay]) -> dict[int, list[QueueItem]]:
+    """Several days' queues at once, each in serving order with its estimates: the same few
+    queries however many days and tokens (``doctor_day.doctor`` is read)."""
     now = clock.now()
+    by_id = {doctor_day.id: doctor_day for doctor_day in doctor_days}
+    # The day's completed consultations come with the queue (one query): they give the pace.
     tokens = (
-        queued_tokens([doctor_day.id]).select_related("slot").order_by(*serving_order_keys(now))
+        Token.objects.filter(
+            doctor_day_id__in=list(by_id),
+            slot__doctor_day_id__in=list(by_id),
+            status__in=(*QUEUED_STATUSES, TokenStatus.COMPLETED),
+        )
+        .select_related("slot")
+        .order_by("doctor_day_id", *serving_order_keys(now))
     )
-    items, per_slot = [], {}
-    for ahead, token in enumerate(tokens):
-        in_slot = per_slot.get(token.slot_id, 0)
-        per_slot[token.slot_id] = in_slot + 1
-        items.append(_estimate(token, ahead=ahead, in_slot=in_slot, now=now, doctor_day=doctor_day))
-    return items
+    queues: dict[int, list[Token]] = {day_id: [] for day_id in by_id}
+    done = []
+    for token in tokens:
+        (done if token.status == TokenStatus.COMPLETED else queues[token.doctor_day_id]).append(
+            token
+        )
+    paces = estimates.paces(doctor_days, done)
+    return {
+        day_id: _items(queue, doctor_day=by_id[day_id], now=now, pace=paces[day_id])
+        if queue
+        else []
+        for day_id, queue in queues.items()
+    }
 
 
 def queue_for(*, doctor: Doctor, day: date | None = None) -> list[QueueItem]:
@@ -351,34 +391,17 @@ def queue_for(*, doctor: Doctor, day: date | None = None) -> list[QueueItem]:
 def queue_item_for(token: Token) -> QueueItem | None:
     """The token's place in its day's queue, or None once it has left the queue.
 
-    The database ranks the day's queued tokens in the serving order and returns this token's
-    place and how many of its own slot are ahead of it, so one token's place costs one query
-    however long the day's queue is. ``token.slot`` and ``token.doctor_day.doctor`` are read.
+    Its estimate depends on everyone ahead, so the day's queue is read in serving order (one
+    query, with the day's slots only) and walked; ``token.doctor_day.doctor`` is read.
     """
     if token.status not in QUEUED_STATUSES:
         return None
-    now = clock.now()
-    ranked = (
-        queued_tokens([token.doctor_day_id])
-        .annotate(place=serving_rank(now))
-        .order_by()
-        .values("id", "slot_id", "place")
-    )
-    sql, params = ranked.query.sql_with_params()
-    with connection.cursor() as cursor:
-        # The inner statement is Django's own, with its values as parameters.
-        cursor.execute(
-            f"WITH ranked AS ({sql}) "  # noqa: S608
-            "SELECT me.place, (SELECT COUNT(*) FROM ranked r "
-            "WHERE r.slot_id = me.slot_id AND r.place < me.place) "
-            "FROM ranked me WHERE me.id = %s",
-            [*params, token.pk],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    place, in_slot = row
-    return _estimate(token, ahead=place - 1, in_slot=in_slot, now=now, doctor_day=token.doctor_day)
+    doctor_day = token.doctor_day
+    for item in serving_orders([doctor_day])[doctor_day.id]:
+        if item.token.pk == token.pk:
+            item.token = token
+            return item
+    return None
 
 
 # The desk's overview of a day ----------------------------------------------------------------

@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.fixtures.api",
     "tests.fixtures.desk",
     "tests.fixtures.engine",
+    "tests.fixtures.i18n",
     "tests.fixtures.ops",
 ]
 

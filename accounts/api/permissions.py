@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from accounts.models import Role
-from accounts.roles import Act, may
+from accounts.roles import Act, may, may_book
 
 
 def is_front_desk(user) -> bool:
@@ -59,8 +59,7 @@ class MayBookTokens(BasePermission):
     message = "Only patients and the front desk book tokens."
 
     def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and (is_patient(user) or is_front_desk(user)))
+        return may_book(request.user)
 
 
 def allows(act: Act) -> type[BasePermission]:

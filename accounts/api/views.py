@@ -5,7 +5,6 @@ from datetime import timedelta
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -21,12 +20,14 @@ from accounts.api.permissions import IsFrontDesk
 from accounts.api.serializers import (
     PatientInputSerializer,
     PatientSerializer,
+    PhoneNumberField,
     SessionSerializer,
     TokenPairSerializer,
     UserSerializer,
 )
 from accounts.lockout import LOCKOUT_MESSAGE
 from accounts.models import Patient, User
+from accounts.selectors import patient_match
 from accounts.services import clear_booking_block
 from opd_site.api_base import ApiView, ListApi
 from opd_site.api_errors import error_responses
@@ -61,9 +62,7 @@ class RegisterApi(ApiView):
         name = serializers.CharField(max_length=150)
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
-        phone = serializers.RegexField(
-            r"^\+?[0-9 ()-]{0,20}$", max_length=20, required=False, allow_blank=True
-        )
+        phone = PhoneNumberField(required=False, allow_blank=True)
 
         class Meta:
             ref_name = "Register"
@@ -215,9 +214,7 @@ class ProfileApi(ApiView):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=150, required=False)
         email = serializers.EmailField(max_length=254, required=False)
-        phone = serializers.RegexField(
-            r"^\+?[0-9 ()-]{0,20}$", max_length=20, required=False, allow_blank=True
-        )
+        phone = PhoneNumberField(required=False, allow_blank=True)
 
         class Meta:
             ref_name = "ProfileUpdate"
@@ -298,12 +295,12 @@ class PatientFilter(filters.FilterSet):
         fields = ["search"]
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        """Name, MRN or phone however typed (``accounts.selectors``); merged records are
+        left out."""
+        match = patient_match(value)
+        if match is None:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(phone__icontains=value) | Q(mrn__iexact=value)
-        )
+        return queryset.filter(match, merged_into__isnull=True)
 
 
 class PatientListApi(ListApi):
@@ -315,12 +312,32 @@ class PatientListApi(ListApi):
     queryset = Patient.objects.order_by("name", "id")
 
     class InputSerializer(PatientInputSerializer):
+        create_anyway = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Create the record even though it looks like an existing one.",
+        )
+        confirm_new = serializers.BooleanField(
+            required=False, default=False, help_text="The same as `create_anyway`."
+        )
+
         class Meta:
             ref_name = "PatientCreate"
+
+        def validate(self, attrs):
+            attrs = super().validate(attrs)
+            confirm_new = attrs.pop("confirm_new", False)
+            attrs["create_anyway"] = attrs.get("create_anyway", False) or confirm_new
+            return attrs
 
     @extend_schema(
         tags=[PATIENTS],
         summary="Find patients",
+        description=(
+            "`?search=` finds by name, MRN or phone, however the phone is typed "
+            "(`09820134567`, `9820134567` and `+91 98201 34567` find the same record); "
+            "records merged into another are left out of a search."
+        ),
         responses={200: PatientSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, *args, **kwargs):
@@ -329,8 +346,32 @@ class PatientListApi(ListApi):
     @extend_schema(
         tags=[PATIENTS],
         summary="Register a patient without an account",
+        description=(
+            "The phone is stored in E.164; without one, `phone_missing_reason` says why "
+            "(`unknown`, `no_phone`). `age_years` may stand for `date_of_birth` (stored as an "
+            "approximate birth date). When the record looks like an existing one (the same "
+            "phone, or a similar name born the same year) the answer is 409 "
+            "`possible_duplicate` with the records in `details.candidates` "
+            "(`[{id, mrn, name, birth_year}]`), and nothing is created; send it again with "
+            '`"create_anyway": true` to create it all the same.'
+        ),
         request=InputSerializer,
-        responses={201: PatientSerializer, **error_responses(400, 401, 403, 415)},
+        responses={
+            201: PatientSerializer,
+            **error_responses(400, 401, 403, 409, 415),
+        },
+        examples=[
+            OpenApiExample(
+                "Walk-in by age",
+                value={"name": "Ramesh Kumar", "phone": "098201 34567", "age_years": 42},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Unconscious emergency",
+                value={"name": "Unknown male, ~40", "phone_missing_reason": "unknown"},
+                request_only=True,
+            ),
+        ],
     )
     def post(self, request):
         body = self.InputSerializer(data=request.data)

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="patient",
             name="date_of_birth_approximate",
-            field=models.BooleanField(
+            field=models.BooleanField(db_default=False,
                 default=False, help_text="The birth date was worked out from an age in years."
             ),
         ),
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="patient",
             name="phone_missing_reason",
-            field=models.CharField(
+            field=models.CharField(db_default="",
                 blank=True,
                 choices=[
                     ("unknown", "Not known (e.g. unconscious)"),
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="patient",
             name="preferred_language",
-            field=models.CharField(
+            field=models.CharField(db_default="",
                 blank=True,
                 help_text="Language code for slips, the status page and messages.",
                 max_length=8,

@@ -3,6 +3,7 @@
 from django.db import IntegrityError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -36,7 +37,7 @@ DOCTORS = "doctors"
 
 class DoctorConflict(DomainError):
     code = "doctor_conflict"
-    default_message = "Another doctor or account already uses these details."
+    default_message = _("Another doctor or account already uses these details.")
 
 
 def doctors_queryset():

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 
 from queueing.simulation import charts
 from queueing.simulation.demand import DemandPlan
+from queueing.simulation.estimates import EstimateReport, Observer, summarise
 from queueing.simulation.hospital import (
     EMERGENCY_RESERVE,
     SESSION_END,
@@ -157,6 +158,7 @@ class DayReport:
     timeline_starts: list[datetime]
     timeline: dict[str, list[int]]
     problems: list[str]
+    estimates: EstimateReport | None = None
 
     @property
     def invariants_held(self) -> bool:
@@ -175,7 +177,14 @@ def minutes(delta: timedelta) -> float:
     return delta.total_seconds() / 60
 
 
-def build_report(*, hospital: SimHospital, plan: DemandPlan, stats: RunStats, seed) -> DayReport:
+def build_report(
+    *,
+    hospital: SimHospital,
+    plan: DemandPlan,
+    stats: RunStats,
+    seed,
+    observer: Observer | None = None,
+) -> DayReport:
     """Read the simulated day back from the database."""
     day = hospital.day
     days = list(
@@ -207,6 +216,7 @@ def build_report(*, hospital: SimHospital, plan: DemandPlan, stats: RunStats, se
         timeline_starts=starts,
         timeline=timeline,
         problems=check_invariants(sim_doctor_days()),
+        estimates=summarise(observer) if observer is not None else None,
     )
 
 
@@ -621,7 +631,71 @@ def render_text(report: DayReport) -> list[str]:
         "INVARIANTS (scheduling.invariants.check_invariants over the simulated doctor-days)",
     ]
     lines += [f"  FAILED: {problem}" for problem in report.problems] or ["  all held"]
+    if report.estimates is not None:
+        lines += ["", *estimate_lines(report.estimates)]
     return lines
+
+
+ESTIMATE_HEADERS = [
+    "shown", "n", "mean err", "p90 err", "in range", "baseline mean", "baseline p90",
+]  # fmt: skip
+
+
+def estimate_row(line) -> list:
+    share = f"{100 * line.in_range:.1f}%" if line.in_range is not None else "-"
+    return [
+        line.label, line.count, _num(line.mean), _num(line.p90), share,
+        _num(line.baseline_mean), _num(line.baseline_p90),
+    ]  # fmt: skip
+
+
+def miss_row(miss) -> list:
+    return [
+        miss.token,
+        _when(miss.made_at)[-5:],
+        _when(miss.estimate)[-5:],
+        _when(miss.called_at)[-5:],
+        f"{miss.minutes:+.0f}",
+        miss.cause,
+    ]
+
+
+MISS_HEADERS = ["token", "checked in", "estimated", "called", "min", "likely cause"]
+
+
+def estimate_lines(estimates: EstimateReport) -> list[str]:
+    """The ESTIMATES block: errors (minutes, absolute, estimate against the real call) of the
+    forward estimate beside the earlier rule's (baseline), and the range's hit share."""
+    lines = [
+        "ESTIMATES (call-time estimates shown to patients against the real call; absolute error in",
+        "minutes; 'in range' = calls between the range's ends; baseline = tokens ahead x average)",
+    ]
+    lines += table(ESTIMATE_HEADERS, [estimate_row(line) for line in estimates.by_kind])
+    lines += ["", "  by how far ahead of the call the estimate was shown"]
+    lines += table(ESTIMATE_HEADERS, [estimate_row(line) for line in estimates.by_ahead])
+    lines += ["", "  by source"]
+    lines += table(ESTIMATE_HEADERS, [estimate_row(line) for line in estimates.by_source])
+    lines += [
+        "",
+        f"  observations {estimates.observations}; queues checked {estimates.snapshots} times",
+        f"  monotonicity violations along the serving order: {estimates.violations} "
+        f"(baseline {estimates.baseline_violations})",
+        "",
+        "  largest misses at check-in",
+    ]
+    lines += (
+        table(MISS_HEADERS, [miss_row(miss) for miss in estimates.misses])
+        if estimates.misses
+        else ["  none"]
+    )
+    lines += ["", *[f"{key} {_figure(value)}" for key, value in estimates.figures().items()]]
+    return lines
+
+
+def _figure(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 def invariant_lines(problems: list[str]) -> tuple[list[str], str]:
@@ -651,5 +725,24 @@ def render_html(report: DayReport) -> str:
         "occupancy_svg": mark_safe(charts.occupancy(report.doctors)),  # noqa: S308 - built escaped
         "waits_svg": mark_safe(charts.waits(report.sources)),  # noqa: S308 - built escaped
         "timeline_svg": mark_safe(charts.timeline(report.timeline_starts, report.timeline)),  # noqa: S308
+        "estimate_headers": ESTIMATE_HEADERS,
+        "miss_headers": MISS_HEADERS,
+        "estimates": _estimate_context(report.estimates),
     }
     return render_to_string("queueing/simulation_report.html", context)
+
+
+def _estimate_context(estimates: EstimateReport | None) -> dict | None:
+    if estimates is None:
+        return None
+    return {
+        "by_kind": [estimate_row(line) for line in estimates.by_kind],
+        "by_ahead": [estimate_row(line) for line in estimates.by_ahead],
+        "by_source": [estimate_row(line) for line in estimates.by_source],
+        "misses": [miss_row(miss) for miss in estimates.misses],
+        "violations": estimates.violations,
+        "baseline_violations": estimates.baseline_violations,
+        "observations": estimates.observations,
+        "snapshots": estimates.snapshots,
+        "figures": [(key, _figure(value)) for key, value in estimates.figures().items()],
+    }

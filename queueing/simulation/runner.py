@@ -25,6 +25,7 @@ from queueing.simulation.demand import (
     default_total,
     plan_day,
 )
+from queueing.simulation.estimates import POLL_MINUTES, Observer
 from queueing.simulation.hospital import (
     SimDoctor,
     SimHospital,
@@ -136,6 +137,7 @@ class Simulation:
         self.sim_doctor_ids = [doctor.doctor.id for doctor in hospital.doctors]
         self.states: dict[int, PatientState] = {}
         self.sessions: dict[int, Session] = {}
+        self.observer = Observer(doctor_days=[doctor.day for doctor in hospital.doctors])
 
     @property
     def now(self) -> datetime:
@@ -263,8 +265,13 @@ class Simulation:
             payment=PaymentIntent(method=PaymentMethod.CASH) if sold else None,
         )
         self._hold(state, allocation)
+        self._shown(allocation, "booking")
         if request.cancel_at is not None:
             self.push(max(request.cancel_at, self.now), self._cancel, state)
+
+    def _shown(self, allocation: Allocation | None, kind: str) -> None:
+        if allocation is not None and allocation.token is not None:
+            self.observer.shown(allocation.token, kind, self.now)
 
     def _hold(self, state: PatientState, allocation: Allocation | None) -> None:
         if allocation is None:
@@ -359,6 +366,7 @@ class Simulation:
                 )
                 return self._desk_arrival(state, moved, rerouted=True)
         self._hold(state, allocation)
+        self._shown(allocation, "booking")
         state.present = not state.gone
         if state.token is not None:
             state.checked_in = self._check_in(state.token) is not None
@@ -378,6 +386,8 @@ class Simulation:
 
     def _check_in(self, token: Token) -> Token | None:
         fresh = self._call(check_in, token=token, actor=self.hospital.desk)
+        if fresh is not None:
+            self.observer.shown(fresh, "check-in", self.now)
         session = self.sessions.get(fresh.doctor_day_id) if fresh is not None else None
         if session is not None:
             session.waiting_room += 1
@@ -462,6 +472,8 @@ class Simulation:
             scope = self.watched_day_ids
         self._call(run_tick, doctor_day_ids=scope)
         self._poll_promotions()
+        if (self.stats.ticks - 1) % (POLL_MINUTES // TICK_MINUTES) == 0:
+            self.observer.poll(self.now)
 
     def _real_rows_within_reach(self) -> bool:
         """Would ``run_tick`` at this simulated moment change a real row?
@@ -521,6 +533,7 @@ class DayRun:
     hospital: SimHospital
     plan: DemandPlan
     stats: RunStats
+    observer: Observer
 
 
 def simulate(
@@ -536,5 +549,6 @@ def simulate(
     hospital = build_hospital(
         day=day, designs=designs, patient_count=plan.total, history=plan.history_counts()
     )
-    stats = Simulation(hospital=hospital, plan=plan, rng=rng, clock=clock).run()
-    return DayRun(hospital=hospital, plan=plan, stats=stats)
+    simulation = Simulation(hospital=hospital, plan=plan, rng=rng, clock=clock)
+    stats = simulation.run()
+    return DayRun(hospital=hospital, plan=plan, stats=stats, observer=simulation.observer)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -9,6 +10,7 @@ from accounts.api.serializers import PatientRefSerializer
 from accounts.models import User
 from doctors.api.serializers import DoctorRefSerializer
 from opd_site import clock
+from opd_site.site import absolute_url
 from scheduling.models import (
     CancelledBy,
     PaymentMethod,
@@ -187,6 +189,8 @@ class TokenSerializer(PaymentFieldMixin, serializers.ModelSerializer):
             "cancelled_at",
             "cancelled_by",
             "cancellation_reason",
+            "slip_printed_at",
+            "reprint_needed",
         ]
         read_only_fields = fields
 
@@ -203,6 +207,12 @@ class TokenDetailSerializer(TokenSerializer):
     position = serializers.SerializerMethodField(help_text="Place in today's serving order.")
     estimated_wait_minutes = serializers.SerializerMethodField()
     estimated_time = serializers.SerializerMethodField()
+    estimated_from = serializers.SerializerMethodField(
+        help_text="The earliest the call is expected; null when not waiting."
+    )
+    estimated_to = serializers.SerializerMethodField(
+        help_text="The latest the call is expected; null when not waiting."
+    )
     history = TokenEventSerializer(source="history_events", many=True, read_only=True)
 
     class Meta(TokenSerializer.Meta):
@@ -212,6 +222,8 @@ class TokenDetailSerializer(TokenSerializer):
             "position",
             "estimated_wait_minutes",
             "estimated_time",
+            "estimated_from",
+            "estimated_to",
             "history",
         ]
         read_only_fields = fields
@@ -229,6 +241,22 @@ class TokenDetailSerializer(TokenSerializer):
         if not token.queue_item:
             return None
         return serializers.DateTimeField().to_representation(token.queue_item.estimated_time)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_estimated_from(self, token):
+        return _waiting_time(token.queue_item, "estimated_from")
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_estimated_to(self, token):
+        return _waiting_time(token.queue_item, "estimated_to")
+
+
+def _waiting_time(item, name: str):
+    """One end of a queued token's expected range, or None once it is not waiting."""
+    if item is None or item.token.status == TokenStatus.IN_CONSULTATION:
+        return None
+    value = getattr(item, name)
+    return serializers.DateTimeField().to_representation(value) if value else None
 
 
 class BumpedTokenSerializer(serializers.ModelSerializer):
@@ -286,6 +314,9 @@ class TokenStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(source="token.status", choices=TokenStatus.choices)
     position = serializers.IntegerField(allow_null=True)
     estimated_wait_minutes = serializers.IntegerField(allow_null=True)
+    estimated_time = serializers.DateTimeField(allow_null=True, required=False)
+    estimated_from = serializers.DateTimeField(allow_null=True, required=False)
+    estimated_to = serializers.DateTimeField(allow_null=True, required=False)
 
     class Meta:
         ref_name = "TokenPublicStatus"
@@ -545,12 +576,17 @@ class WaitingEntrySerializer(serializers.ModelSerializer):
     date = serializers.DateField(source="doctor_day.date", read_only=True)
     patient = PatientRefSerializer(read_only=True)
     position = serializers.SerializerMethodField(help_text="None once the entry is closed.")
+    status_url = serializers.SerializerMethodField(
+        help_text="The entry's public status page (no sign-in), printed on the waiting slip."
+    )
 
     class Meta:
         model = WaitingEntry
         ref_name = "WaitingEntry"
         fields = [
             "id",
+            "reference",
+            "status_url",
             "doctor",
             "date",
             "patient",
@@ -570,6 +606,11 @@ class WaitingEntrySerializer(serializers.ModelSerializer):
     def get_position(self, entry):
         return position_of(entry)
 
+    @extend_schema_field(serializers.URLField())
+    def get_status_url(self, entry) -> str:
+        path = reverse("board:waiting_status", args=[entry.reference])
+        return absolute_url(path, self.context.get("request"))
+
 
 class QueueItemSerializer(serializers.Serializer):
     """One place in the live serving order; no patient details."""
@@ -580,6 +621,20 @@ class QueueItemSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     estimated_wait_minutes = serializers.IntegerField()
     estimated_time = serializers.DateTimeField()
+    estimated_from = serializers.SerializerMethodField(
+        help_text="The earliest the call is expected; null once in consultation."
+    )
+    estimated_to = serializers.SerializerMethodField(
+        help_text="The latest the call is expected; null once in consultation."
+    )
 
     class Meta:
         ref_name = "QueueItem"
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_estimated_from(self, item):
+        return _waiting_time(item, "estimated_from")
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_estimated_to(self, item):
+        return _waiting_time(item, "estimated_to")

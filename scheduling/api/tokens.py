@@ -390,9 +390,13 @@ class TokenPublicStatusApi(ApiView):
             reference=reference,
         )
         item = queue_item_for(token)
+        waiting = item is not None and token.status != TokenStatus.IN_CONSULTATION
         answer = {
             "token": token,
             "position": item.position if item else None,
             "estimated_wait_minutes": item.estimated_wait_minutes if item else None,
+            "estimated_time": item.estimated_time if item else None,
+            "estimated_from": item.estimated_from if waiting else None,
+            "estimated_to": item.estimated_to if waiting else None,
         }
         return Response(TokenStatusSerializer(answer).data)

@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from scheduling.api import (
     doctors,
     emergencies,
+    patients,
     payments,
     refunds,
     reports,
@@ -16,6 +17,7 @@ from scheduling.api import (
 
 urlpatterns = [
     path("tokens", tokens.TokenListApi.as_view(), name="api-tokens"),
+    path("patients/<id:pk>/merge", patients.PatientMergeApi.as_view(), name="api-patient-merge"),
     path("tokens/<id:pk>", tokens.TokenDetailApi.as_view(), name="api-token"),
     path(
         "tokens/<id:pk>/cancellation",

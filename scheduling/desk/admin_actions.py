@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import acts_as
 from accounts.roles import Act
@@ -26,6 +27,7 @@ from scheduling.services.capacity import override_slot
 from scheduling.services.delay import set_delay
 from scheduling.services.emergencies import fast_track
 from scheduling.services.no_show import mark_no_show
+from scheduling.services.patients import merge_patients
 from scheduling.services.payments import payment_summary
 from scheduling.services.rehoming import Rehomed
 from scheduling.services.unavailability import cancel_slot, record_leave
@@ -88,7 +90,7 @@ def selected_tokens(queryset):
 
 
 class CancelReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason for cancelling", max_length=300)
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=300)
 
 
 @acts_as(Act.MARK_NO_SHOW)
@@ -203,7 +205,7 @@ def local_window(slot) -> str:
 
 class SlotUnavailableForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (told to the patients)",
+        label=_("Reason (told to the patients)"),
         max_length=300,
         required=False,
         initial="The doctor is unavailable for this slot.",
@@ -211,17 +213,19 @@ class SlotUnavailableForm(forms.Form):
 
 
 class CapacityOverrideForm(forms.Form):
-    capacity = forms.IntegerField(label="Capacity", min_value=0, required=False)
-    emergency_reserve = forms.IntegerField(label="Emergency reserve", min_value=0, required=False)
-    walk_in_reserve = forms.IntegerField(label="Walk-in reserve", min_value=0, required=False)
-    reason = forms.CharField(label="Reason", max_length=300, required=False)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=0, required=False)
+    emergency_reserve = forms.IntegerField(
+        label=_("Emergency reserve"), min_value=0, required=False
+    )
+    walk_in_reserve = forms.IntegerField(label=_("Walk-in reserve"), min_value=0, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
     def clean(self):
         data = super().clean()
         if all(
             data.get(name) is None for name in ("capacity", "emergency_reserve", "walk_in_reserve")
         ):
-            raise forms.ValidationError("Give a capacity or a reserve to set.")
+            raise forms.ValidationError(_("Give a capacity or a reserve to set."))
         return data
 
 
@@ -284,15 +288,15 @@ SLOT_ACTIONS = (doctor_unavailable_for_slots, override_capacity)
 
 class DelayForm(forms.Form):
     minutes = forms.IntegerField(
-        label="Minutes late today (0 clears the delay)", min_value=0, max_value=600
+        label=_("Minutes late today (0 clears the delay)"), min_value=0, max_value=600
     )
-    reason = forms.CharField(label="Reason", max_length=200, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
 class LeaveForm(forms.Form):
-    start = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Last day", widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label="Reason", max_length=200, required=False)
+    start = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
 def _doctors(queryset):
@@ -404,4 +408,31 @@ def clear_booking_blocks(modeladmin, request, queryset):
     )
 
 
-PATIENT_ACTIONS = (clear_booking_blocks,)
+@acts_as(Act.MERGE_PATIENTS)
+@admin.action(
+    description=_("Merge two records of one person (the later into the earlier)"),
+    permissions=["change"],
+)
+def merge_two_patients(modeladmin, request, queryset):
+    """Two selected records: the one registered first is kept, the other merged into it."""
+    records = list(queryset.order_by("created_at", "id")[:3])
+    if len(records) != 2:
+        modeladmin.message_user(
+            request, _("Select exactly two records of the same person."), messages.ERROR
+        )
+        return
+    keep, duplicate = records
+    try:
+        merge_patients(keep=keep, duplicate=duplicate, actor=request.user)
+    except DomainError as error:
+        modeladmin.message_user(request, error.message, messages.ERROR)
+    else:
+        modeladmin.message_user(
+            request,
+            _("%(duplicate)s was merged into %(kept)s.")
+            % {"duplicate": duplicate.mrn, "kept": keep.mrn},
+            messages.SUCCESS,
+        )
+
+
+PATIENT_ACTIONS = (clear_booking_blocks, merge_two_patients)

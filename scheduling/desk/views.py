@@ -7,15 +7,19 @@ console, and only for their own day.
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Patient, Role
 from accounts.roles import Act, may
 from accounts.selectors import find_patients
-from accounts.services import create_patient
+from accounts.services import PossibleDuplicate, create_patient
 from opd_site import clock
 from scheduling.desk.access import desk_token, front_desk_required, report_refusal
 from scheduling.desk.forms import (
@@ -31,7 +35,7 @@ from scheduling.desk.forms import (
     WaiveFeeForm,
 )
 from scheduling.errors import DomainError
-from scheduling.models import PaymentMethod, PaymentState, Source
+from scheduling.models import PaymentMethod, PaymentState, Source, Token
 from scheduling.selectors import (
     day_overview,
     patient_tokens,
@@ -82,24 +86,34 @@ def patient_search(request: HttpRequest) -> HttpResponse:
 @front_desk_required
 def patient_register(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST)
+    duplicates = []
     if form.is_valid():
         try:
-            patient = create_patient(**form.cleaned_data)
+            patient = create_patient(
+                **form.cleaned_data, create_anyway=bool(request.POST.get("create_anyway"))
+            )
+        except PossibleDuplicate as error:
+            duplicates = error.candidates
         except DomainError as error:
             report_refusal(request, error)
             for field, problems in error.details.items():
                 for problem in problems:
                     form.add_error(field if field in form.fields else None, problem)
         else:
-            messages.success(request, f"Registered {patient.name} as {patient.mrn}.")
+            messages.success(
+                request,
+                _("Registered %(name)s as %(mrn)s.") % {"name": patient.name, "mrn": patient.mrn},
+            )
             return redirect("desk:patient", pk=patient.pk)
     context = {
         "search_form": PatientSearchForm(),
         "patient_form": form,
         "patients": [],
         "query": "",
+        "duplicates": duplicates,
     }
-    return render(request, "desk/patient_search.html", context, status=400)
+    # Possible duplicates are a question for the clerk, not an error in the form.
+    return render(request, "desk/patient_search.html", context, status=200 if duplicates else 400)
 
 
 @require_GET
@@ -126,7 +140,7 @@ def issue_token(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
     form = IssueTokenForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
-        messages.error(request, "Choose a doctor and a kind of token.")
+        messages.error(request, _("Choose a doctor and a kind of token."))
         return redirect("desk:patient", pk=patient.pk)
     doctor, source = form.cleaned_data["doctor"], Source(form.cleaned_data["source"])
     if request.method != "POST":
@@ -141,13 +155,36 @@ def issue_token(request: HttpRequest, pk: int) -> HttpResponse:
                 "fee": fee_preview(doctor=doctor, day=clock.today(), source=source),
                 "methods": DESK_METHOD_CHOICES,
                 "pay_later": PAY_LATER,
+                # A walk-in issued at the desk stands at the desk: paid in cash and checked in
+                # unless the clerk says otherwise.
+                "default_method": PaymentMethod.CASH if source == Source.WALK_IN else "",
+                "check_in_now": source == Source.WALK_IN,
             },
         )
+    issued = issue_confirmed(request, patient=patient, form=form)
+    if not isinstance(issued, Token):
+        return issued
+    return redirect(printing_slip_url(issued))
+
+
+def printing_slip_url(token: Token) -> str:
+    """Confirm and print: the slip opens the print dialog once it has loaded."""
+    return reverse("desk:slip", args=[token.reference]) + "?print=1"
+
+
+def issue_confirmed(
+    request: HttpRequest, *, patient: Patient, form: IssueTokenForm
+) -> Token | HttpResponse:
+    """Issue the token the confirm page's valid ``form`` names, for today, and tell the clerk.
+    Returns the token, or the page to show when none was seated (refused, or waiting)."""
+    if patient.merged_into_id is not None:
+        messages.error(request, _("This record was merged into another one: use that one."))
+        return redirect("desk:patient", pk=patient.merged_into_id)
     try:
         allocation = request_token(
-            doctor=doctor,
+            doctor=form.cleaned_data["doctor"],
             day=clock.today(),
-            source=source,
+            source=Source(form.cleaned_data["source"]),
             patient=patient,
             reason=form.cleaned_data["reason"],
             actor=request.user,
@@ -158,46 +195,93 @@ def issue_token(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("desk:patient", pk=patient.pk)
     if allocation.token is None:
         messages.warning(
-            request, f"{allocation.message} Nobody is seated yet, and no payment was taken."
+            request,
+            _("%(outcome)s Nobody is seated yet, and no payment was taken.")
+            % {"outcome": allocation.message},
         )
-        return redirect("desk:patient", pk=patient.pk)
+        return redirect("desk:waiting_slip", reference=allocation.waiting.reference)
     token = allocation.token
     messages.success(
         request,
-        f"Token {token.display_number} issued. {allocation.message} {_fee_note(token)}".strip(),
+        (
+            _("Token %(number)s issued.") % {"number": token.display_number}
+            + f" {allocation.message} {_fee_note(token)}"
+        ).strip(),
     )
-    return redirect("desk:slip", reference=token.reference)
+    return token
 
 
 def _fee_note(token) -> str:
     """What the clerk is told about the fee of a token just issued."""
     payment = payment_of(token)
     if token.payment_state == PaymentState.PAID and payment is not None:
-        return f"Paid {payment.amount} by {PaymentMethod(payment.method).label}."
+        return _("Paid %(amount)s by %(method)s.") % {
+            "amount": payment.amount,
+            "method": PaymentMethod(payment.method).label,
+        }
     if token.fee > 0:
-        return f"{token.fee} to pay: the fee shows as owed until the desk takes it."
+        return _("%(fee)s to pay: the fee shows as owed until the desk takes it.") % {
+            "fee": token.fee
+        }
     return ""
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @front_desk_required
 def token_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    """GET: ask to confirm. POST: cancel once confirmed; a POST without the confirmation (the
+    token page's form) only asks for it, and changes nothing."""
     token = desk_token(request, reference)
-    form = CancelTokenForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give a reason for cancelling.")
-        return redirect("desk:token", reference=token.reference)
-    try:
-        cancellation.cancel_token(
-            token=token, actor=request.user, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as error:
-        report_refusal(request, error)
-    else:
-        messages.success(
-            request, f"{token.display_number} cancelled; its seat went to the waiting list."
-        )
-    return redirect("desk:token", reference=token.reference)
+    if not may(request.user, Act.CANCEL_TOKEN):
+        raise PermissionDenied(_("You may not cancel tokens."))
+    back = _next_url(request) or reverse("desk:token", args=[token.reference])
+    form = CancelTokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["confirm"]:
+        try:
+            done = cancellation.cancel_and_promote(
+                token=token, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            report_refusal(request, error)
+        else:
+            messages.success(request, cancelled_message(done))
+        return redirect(back)
+    return render(
+        request,
+        "desk/cancel_confirm.html",
+        {
+            "token": token,
+            "form": form,
+            "back": back,
+            "cancel_check": cancellation.cancellation_check(token=token, actor=request.user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def cancelled_message(done: cancellation.Cancellation) -> str:
+    """What the clerk is told: who got the freed seat, or that it is free."""
+    number = done.token.display_number
+    if not done.promoted:
+        return _("%(number)s cancelled; its seat is free (nobody waiting could take it).") % {
+            "number": number
+        }
+    promoted = ", ".join(token.display_number for token in done.promoted)
+    return ngettext(
+        "%(number)s cancelled; seat given to token %(promoted)s from the waiting list.",
+        "%(number)s cancelled; seats given to tokens %(promoted)s from the waiting list.",
+        len(done.promoted),
+    ) % {"number": number, "promoted": promoted}
+
+
+def _next_url(request: HttpRequest) -> str | None:
+    """A page of this site to return to (``next``), or None."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 @require_POST
@@ -207,7 +291,7 @@ def token_payment(request: HttpRequest, reference: str) -> HttpResponse:
     token = desk_token(request, reference)
     form = TakePaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose how the patient paid.")
+        messages.error(request, _("Choose how the patient paid."))
         return redirect("desk:token", reference=token.reference)
     data = form.cleaned_data
     try:
@@ -224,8 +308,12 @@ def token_payment(request: HttpRequest, reference: str) -> HttpResponse:
         payment = payment_of(token)
         messages.success(
             request,
-            f"{token.display_number}: {payment.amount} taken by "
-            f"{PaymentMethod(payment.method).label}.",
+            _("%(number)s: %(amount)s taken by %(method)s.")
+            % {
+                "number": token.display_number,
+                "amount": payment.amount,
+                "method": PaymentMethod(payment.method).label,
+            },
         )
     return redirect("desk:token", reference=token.reference)
 
@@ -237,14 +325,18 @@ def token_waive(request: HttpRequest, reference: str) -> HttpResponse:
     token = desk_token(request, reference)
     form = WaiveFeeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the fee is waived.")
+        messages.error(request, _("Say why the fee is waived."))
         return redirect("desk:token", reference=token.reference)
     try:
         waive_fee(token=token, reason=form.cleaned_data["reason"], actor=request.user)
     except DomainError as error:
         report_refusal(request, error)
     else:
-        messages.success(request, f"{token.display_number}: fee of {token.fee} waived.")
+        messages.success(
+            request,
+            _("%(number)s: fee of %(fee)s waived.")
+            % {"number": token.display_number, "fee": token.fee},
+        )
     return redirect("desk:token", reference=token.reference)
 
 

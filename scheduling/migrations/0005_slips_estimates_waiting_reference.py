@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="token",
             name="reprint_needed",
-            field=models.BooleanField(
+            field=models.BooleanField(db_default=False,
                 default=False, help_text="The slot or time changed since the slip was printed."
             ),
         ),

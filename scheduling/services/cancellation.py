@@ -6,8 +6,10 @@ nothing to refund, and the amount is what was paid. Approving, rejecting and pay
 an administrator's act, never the act of the person who requested it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+
+from django.utils.translation import gettext
 
 from accounts.roles import Act, may
 from opd_site import clock
@@ -95,8 +97,22 @@ def cancellation_check(*, token: Token, actor=None) -> CancellationCheck:
     return CancellationCheck(True, paid and early, why)
 
 
+@dataclass(frozen=True)
+class Cancellation:
+    """A cancelled token and the tokens the freed seat gave to waiting patients (none when
+    nobody who could take it was waiting: the seat is then free)."""
+
+    token: Token
+    promoted: list[Token] = field(default_factory=list)
+
+
 def cancel_token(*, token: Token, actor=None, reason: str = "") -> Token:
     """Cancel a token, free its seat and promote from the waiting list, in one transaction."""
+    return cancel_and_promote(token=token, actor=actor, reason=reason).token
+
+
+def cancel_and_promote(*, token: Token, actor=None, reason: str = "") -> Cancellation:
+    """``cancel_token``, answering also whom the waiting list seated."""
     with token_locked(token) as (doctor_day, token):
         check = cancellation_check(token=token, actor=actor)
         if not check.allowed:
@@ -105,10 +121,10 @@ def cancel_token(*, token: Token, actor=None, reason: str = "") -> Token:
             raise CancellationNotAllowed(check.reason)
         who = CancelledBy.STAFF if _is_staff(actor) else CancelledBy.PATIENT
         cancel_locked(doctor_day=doctor_day, token=token, by=who, actor=actor, reason=reason)
-        promote_waiting(
+        promoted = promote_waiting(
             seats=DaySeats(doctor_day), actor=actor, reason="A seat was freed by a cancellation."
         )
-        return token
+        return Cancellation(token=token, promoted=promoted)
 
 
 def cancel_locked(*, doctor_day: DoctorDay, token: Token, by: str, actor, reason: str) -> Token:
@@ -135,15 +151,16 @@ def request_refund(*, token: Token, actor=None, reason: str = "") -> Refund:
     with token_locked(token) as (doctor_day, token):
         if not is_paid(token):
             raise RefundNotEligible(
-                "Nothing was paid for this token, so there is nothing to refund.",
+                gettext("Nothing was paid for this token, so there is nothing to refund."),
                 details={"payment_state": token.payment_state, "paid": str(amount_paid(token))},
             )
         if not is_refund_eligible(token):
             raise RefundNotEligible(
-                "Refunds are for paid tokens cancelled at least "
-                f"{policy.refund_cutoff_hours()} hours before the slot, "
-                "or cancelled by the hospital, "
-                "and only once.",
+                gettext(
+                    "Refunds are for paid tokens cancelled at least %(hours)s hours before the "
+                    "slot, or cancelled by the hospital, and only once."
+                )
+                % {"hours": policy.refund_cutoff_hours()},
             )
         refund = Refund.objects.create(
             token=token,
@@ -180,7 +197,7 @@ def ensure_may_decide_refund(*, refund: Refund, actor) -> None:
         raise RefundDecisionNotAllowed()
     if refund.requested_by_id is not None and refund.requested_by_id == actor.pk:
         raise RefundRequesterCannotDecide(
-            "You requested this refund: another administrator approves or pays it.",
+            gettext("You requested this refund: another administrator approves or pays it."),
             details={"requested_by": refund.requested_by_id},
         )
 
@@ -191,20 +208,26 @@ def set_refund_status(*, refund: Refund, status: str, actor=None, note: str = ""
     exceeds what was paid."""
     allowed_from = REFUND_MOVES.get(status)
     if allowed_from is None:
-        raise IllegalTransition(f"A refund cannot be set to {status!r}.")
+        raise IllegalTransition(
+            gettext("A refund cannot be set to %(status)s.") % {"status": repr(status)}
+        )
     ensure_may_decide_refund(refund=refund, actor=actor)
     with token_locked(refund.token) as (doctor_day, token):
         refund.refresh_from_db()
         if refund.status not in allowed_from:
             raise IllegalTransition(
-                f"A {refund.get_status_display().lower()} refund cannot become "
-                f"{Refund.Status(status).label.lower()}.",
+                gettext("A %(current)s refund cannot become %(requested)s.")
+                % {
+                    "current": refund.get_status_display().lower(),
+                    "requested": Refund.Status(status).label.lower(),
+                },
                 details={"status": refund.status, "allowed_from": list(allowed_from)},
             )
         paid = amount_paid(token)
         if status != Refund.Status.REJECTED and (not is_paid(token) or refund.amount > paid):
             raise RefundNotEligible(
-                f"Only money paid is refunded: {paid} was paid for this token.",
+                gettext("Only money paid is refunded: %(paid)s was paid for this token.")
+                % {"paid": paid},
                 details={"payment_state": token.payment_state, "paid": str(paid)},
             )
         now = clock.now()

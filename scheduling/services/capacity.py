@@ -1,5 +1,7 @@
 """The capacity override: a slot's capacity and reserves change only here; an increase promotes."""
 
+from django.utils.translation import gettext
+
 from opd_site import clock
 from opd_site.errors import InvalidRequest
 from scheduling.errors import CapacityBelowOccupancy
@@ -31,7 +33,7 @@ def override_slot(
             slot.walk_in_reserve = walk_in_reserve
         if slot.walk_in_reserve > slot.capacity:
             raise InvalidRequest(
-                "The walk-in reserve cannot exceed the capacity.",
+                gettext("The walk-in reserve cannot exceed the capacity."),
                 details={"walk_in_reserve": ["Must not exceed the capacity."]},
             )
         current = seats[slot.id]
@@ -50,7 +52,8 @@ def override_slot(
             or proposed.advance > proposed.capacity - held_for_walk_ins
         ):
             raise CapacityBelowOccupancy(
-                f"{current.regular + current.emergency} seats of this slot are taken.",
+                gettext("%(taken)s seats of this slot are taken.")
+                % {"taken": current.regular + current.emergency},
                 details={
                     "regular": current.regular,
                     "emergency": current.emergency,

@@ -4,6 +4,8 @@ tokens (allocation.md).
 
 from datetime import date, timedelta
 
+from django.utils.translation import gettext
+
 from doctors.models import Doctor
 from opd_site import clock
 from opd_site.errors import InvalidRequest
@@ -12,6 +14,7 @@ from scheduling.locking import doctor_day_locked
 from scheduling.models import DoctorDay, EventKind, Slot
 from scheduling.services.rehoming import Rehomed, excess_tokens, rehome_tokens
 from scheduling.services.seats import DaySeats
+from scheduling.services.slips import mark_day_slips
 from scheduling.services.waiting_list import promote_waiting
 
 
@@ -22,19 +25,23 @@ def set_delay(
 
     The lost time shrinks the slots it falls in; their excess lowest-priority booked tokens move
     to later slots, else to the day's waiting list. A shorter delay promotes from the list.
+    Printed slips of the day's waiting tokens are marked for reprinting when the minutes change.
     """
     if minutes < 0:
         raise InvalidRequest(
-            "A delay cannot be negative.", details={"minutes": ["Must be 0 or more."]}
+            gettext("A delay cannot be negative."), details={"minutes": ["Must be 0 or more."]}
         )
     day = day or clock.today()
     if day < clock.today() or day > clock.today() + timedelta(days=policy.booking_window_days()):
         raise InvalidRequest(
-            "A delay can be recorded for today or a day within the booking window.",
+            gettext("A delay can be recorded for today or a day within the booking window."),
             details={"date": ["Outside today and the booking window."]},
         )
     with doctor_day_locked(doctor_id=doctor.id, day=day) as doctor_day:
         now = clock.now()
+        if minutes != doctor_day.delay_minutes:
+            # Every printed slip of the day shows a time the delay just shifted.
+            mark_day_slips(doctor_day)
         if minutes == 0:
             doctor_day.delay_minutes, doctor_day.delay_from, doctor_day.delay_reason = 0, None, ""
         else:

@@ -2,6 +2,8 @@
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext, gettext_noop
+
 from accounts.models import Patient
 from doctors.models import Doctor
 from opd_site import clock
@@ -46,11 +48,14 @@ def _make_emergency_room(
     return Outcome.OVERFLOW, []
 
 
+# English in the token's history; translated (gettext) in the answer to whoever asked.
 MESSAGES = {
-    Outcome.EMERGENCY: "Emergency admitted to the slot in progress.",
-    Outcome.RESERVE: "Emergency admitted to the slot's emergency reserve.",
-    Outcome.BUMPED: "Emergency admitted; a lower-priority token was moved to a later slot.",
-    Outcome.OVERFLOW: "Emergency admitted past capacity (overflow recorded).",
+    Outcome.EMERGENCY: gettext_noop("Emergency admitted to the slot in progress."),
+    Outcome.RESERVE: gettext_noop("Emergency admitted to the slot's emergency reserve."),
+    Outcome.BUMPED: gettext_noop(
+        "Emergency admitted; a lower-priority token was moved to a later slot."
+    ),
+    Outcome.OVERFLOW: gettext_noop("Emergency admitted past capacity (overflow recorded)."),
 }
 
 
@@ -74,7 +79,9 @@ def admit_emergency(
         seats = DaySeats(doctor_day)
         target = seats.current_or_next(clock.now())
         if target is None:
-            raise DoctorNotWorking(f"{doctor} has no slot in progress or later today.")
+            raise DoctorNotWorking(
+                gettext("%(doctor)s has no slot in progress or later today.") % {"doctor": doctor}
+            )
         outcome, bumped = _make_emergency_room(
             seats=seats, target=target, actor=actor, reason=reason
         )
@@ -93,7 +100,7 @@ def admit_emergency(
             else EventKind.EMERGENCY_ADMITTED,
             why=f"{MESSAGES[outcome]} {reason}".strip(),
         )
-        allocation = Allocation(outcome, MESSAGES[outcome], token=token, bumped=bumped)
+        allocation = Allocation(outcome, gettext(MESSAGES[outcome]), token=token, bumped=bumped)
         if inside is not None:
             inside(allocation)
         return allocation
@@ -106,18 +113,20 @@ def fast_track(*, token: Token, actor=None, reason: str = "") -> Token:
         token = Token.objects.select_related("slot", "patient").get(pk=token.pk)
         if token.status not in (TokenStatus.BOOKED, TokenStatus.CHECKED_IN):
             raise IllegalTransition(
-                "Only booked or checked-in tokens can be fast-tracked, "
-                f"not {token.get_status_display().lower()} ones.",
+                gettext(
+                    "Only booked or checked-in tokens can be fast-tracked, not %(status)s ones."
+                )
+                % {"status": token.get_status_display().lower()},
                 details={"status": token.status},
             )
         if is_emergency_priority(token.priority):
-            raise IllegalTransition("This token already has emergency priority.")
+            raise IllegalTransition(gettext("This token already has emergency priority."))
         if doctor_day.date != clock.today():
-            raise IllegalTransition("Only today's tokens can be fast-tracked.")
+            raise IllegalTransition(gettext("Only today's tokens can be fast-tracked."))
         seats = DaySeats(doctor_day)
         target = seats.current_or_next(clock.now())
         if target is None:
-            raise DoctorNotWorking("No slot is in progress or later today.")
+            raise DoctorNotWorking(gettext("No slot is in progress or later today."))
         seats[token.slot_id].release(token)
         token.priority = policy.emergency_priority()
         seats[token.slot_id].take(token)

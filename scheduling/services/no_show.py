@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Patient
 from opd_site import clock
@@ -16,7 +17,7 @@ from scheduling.events import record_event
 from scheduling.locking import doctor_day_locked
 from scheduling.models import DoctorDay, EventKind, Token
 from scheduling.services.seats import DaySeats
-from scheduling.services.statuses import S, ensure_transition, set_status, token_locked
+from scheduling.services.statuses import ALLOWED, S, ensure_transition, set_status, token_locked
 from scheduling.services.waiting_list import promote_waiting
 
 
@@ -58,10 +59,20 @@ def ensure_no_show_allowed(token: Token) -> None:
     """A called patient may be marked absent at once; a booked one only after the grace."""
     if token.status == S.BOOKED and clock.now() < no_show_from(token):
         raise TooEarlyForNoShow(
-            f"{token.display_number} can be marked a no-show from "
-            f"{timezone.localtime(no_show_from(token)):%H:%M} (slot start plus the grace).",
+            gettext("%(number)s can be marked a no-show from %(time)s (slot start plus the grace).")
+            % {
+                "number": token.display_number,
+                "time": f"{timezone.localtime(no_show_from(token)):%H:%M}",
+            },
             details={"no_show_from": no_show_from(token).isoformat()},
         )
+
+
+def no_show_allowed_now(token: Token) -> bool:
+    """Would ``mark_no_show`` accept this token now? (``token.slot`` is read.)"""
+    if S.NO_SHOW not in ALLOWED[S(token.status)]:
+        return False
+    return not (token.status == S.BOOKED and clock.now() < no_show_from(token))
 
 
 def mark_no_show(*, token: Token, actor=None, reason: str = "") -> Token:

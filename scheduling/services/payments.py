@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Patient, Role, User
 from accounts.roles import Act, may
@@ -153,7 +154,8 @@ def record_payment(
         )
     if Decimal(amount) != owed:
         raise AmountNotOwed(
-            f"The amount owed for {token.display_number} is {owed}; take exactly that.",
+            gettext("The amount owed for %(number)s is %(owed)s; take exactly that.")
+            % {"number": token.display_number, "owed": owed},
             details={"owed": str(owed), "amount": str(amount)},
         )
     method = PaymentMethod(method)
@@ -181,10 +183,14 @@ def record_payment(
 
 def _nothing_owed_reason(token: Token) -> str:
     if token.payment_state != PaymentState.UNPAID:
-        return f"Nothing is owed: the fee is {token.get_payment_state_display().lower()}."
+        return gettext("Nothing is owed: the fee is %(state)s.") % {
+            "state": token.get_payment_state_display().lower()
+        }
     if token.status not in ACTIVE_STATUSES:
-        return f"Nothing is owed for a {token.get_status_display().lower()} token."
-    return "Nothing is owed: this token carries no fee."
+        return gettext("Nothing is owed for a %(status)s token.") % {
+            "status": token.get_status_display().lower()
+        }
+    return gettext("Nothing is owed: this token carries no fee.")
 
 
 def waive_fee(*, token: Token, reason: str, actor) -> Token:
@@ -245,21 +251,22 @@ def ensure_booking_payment(
         raise _priority_sold(fee, provider_configured=provider is not None)
     if payment.method != PaymentMethod.ONLINE or not payment.reference:
         raise InvalidRequest(
-            "Patients pay online, with the payment's reference.",
+            gettext("Patients pay online, with the payment's reference."),
             details={"payment": ["Send method online and the online payment's reference."]},
         )
     if provider is None:
         if source == Source.PRIORITY:
             raise _priority_sold(fee, provider_configured=False)
         raise InvalidRequest(
-            "Online payment is not available; pay at the counter.",
+            gettext("Online payment is not available; pay at the counter."),
             details={"payment": ["Online payment is not available; pay at the counter."]},
         )
     if fee is None:
         return  # no slot to pay for: the request is refused when it is seated
     if not provider(reference=payment.reference, amount=fee, patient=patient):
         raise PaymentRequired(
-            f"The online payment {payment.reference!r} of {fee} could not be confirmed.",
+            gettext("The online payment %(reference)s of %(fee)s could not be confirmed.")
+            % {"reference": repr(payment.reference), "fee": fee},
             details={"fee": str(fee)},
         )
 
@@ -366,11 +373,13 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 def collection_scope(*, viewer, taken_by: User | None) -> User | None:
     """Whose collection the viewer may read: staff their own, an administrator anyone's."""
     if not _is_front_desk(viewer):
-        raise PaymentNotAllowed("The day's collection is for the front desk.")
+        raise PaymentNotAllowed(gettext("The day's collection is for the front desk."))
     if may(viewer, Act.READ_ALL_COLLECTIONS):
         return taken_by
     if taken_by is not None and taken_by.pk != viewer.pk:
-        raise PaymentNotAllowed("Receptionists see their own collection; an administrator all.")
+        raise PaymentNotAllowed(
+            gettext("Receptionists see their own collection; an administrator all.")
+        )
     return viewer
 
 

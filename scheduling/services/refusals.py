@@ -2,7 +2,11 @@
 
 from datetime import date, timedelta
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 from accounts.models import Patient, Role
+from accounts.roles import may_book
 from doctors.models import Doctor, DoctorLeave
 from opd_site import clock
 from scheduling import policy
@@ -12,10 +16,10 @@ from scheduling.errors import (
     NotEligibleForFollowUp,
     OutsideBookingWindow,
     PatientBlocked,
+    PatientMerged,
     SourceNotAllowed,
 )
 from scheduling.models import (
-    ADVANCE_SOURCES,
     DoctorDay,
     Source,
     Token,
@@ -25,28 +29,38 @@ from scheduling.selectors import existing_place
 
 
 def ensure_source_allowed(*, actor, source: str) -> None:
-    """Patients book advance tokens for themselves; walk-ins and emergencies come from the desk."""
-    if getattr(actor, "role", None) == Role.PATIENT and source not in ADVANCE_SOURCES:
+    """Patients book advance tokens for themselves; walk-ins and emergencies come from the desk
+    (the one permission matrix, ``accounts.roles``). The hospital's own jobs act as nobody."""
+    if actor is not None and not may_book(actor, source):
         raise SourceNotAllowed()
 
 
 def ensure_doctor_available(*, doctor: Doctor, day: date) -> None:
     if not doctor.is_available:
-        raise DoctorUnavailable(f"{doctor} is not taking appointments at the moment.")
+        raise DoctorUnavailable(
+            gettext("%(doctor)s is not taking appointments at the moment.") % {"doctor": doctor}
+        )
     if DoctorLeave.objects.filter(doctor=doctor, start_date__lte=day, end_date__gte=day).exists():
-        raise DoctorUnavailable(f"{doctor} is on leave on {day:%d %b %Y}.")
+        raise DoctorUnavailable(
+            gettext("%(doctor)s is on leave on %(day)s.")
+            % {"doctor": doctor, "day": date_format(day, "SHORT_DATE_FORMAT")}
+        )
 
 
 def ensure_within_window(*, source: str, day: date) -> None:
     today = clock.today()
     if source in (Source.WALK_IN, Source.EMERGENCY):
         if day != today:
-            raise OutsideBookingWindow(f"{Source(source).label} tokens are issued for today only.")
+            raise OutsideBookingWindow(
+                gettext("%(kind)s tokens are issued for today only.")
+                % {"kind": Source(source).label}
+            )
         return
     last = today + timedelta(days=policy.booking_window_days())
     if not today <= day <= last:
         raise OutsideBookingWindow(
-            f"Bookings are open from today up to {last:%d %b %Y}.",
+            gettext("Bookings are open from today up to %(last)s.")
+            % {"last": date_format(last, "SHORT_DATE_FORMAT")},
             details={"first": today.isoformat(), "last": last.isoformat()},
         )
 
@@ -69,13 +83,19 @@ def books_for_themselves(actor) -> bool:
 
 def ensure_patient_may_book(*, patient: Patient, doctor: Doctor, source: str, actor=None) -> None:
     """The no-show block covers online bookings and every source a patient books for
-    themselves; the desk still serves a blocked patient (walk-in, paid priority, emergency)."""
+    themselves; the desk still serves a blocked patient (walk-in, paid priority, emergency).
+    A record merged into another is booked under the record it was merged into."""
+    if patient.merged_into_id is not None:
+        raise PatientMerged(details={"merged_into": patient.merged_into_id})
     if patient.booking_blocked and (source == Source.ONLINE or books_for_themselves(actor)):
         raise PatientBlocked()
     if source == Source.FOLLOW_UP and not is_follow_up_eligible(patient=patient, doctor=doctor):
         raise NotEligibleForFollowUp(
-            f"A follow-up needs a consultation with {doctor} completed in the last "
-            f"{policy.follow_up_days()} days.",
+            gettext(
+                "A follow-up needs a consultation with %(doctor)s completed in the last "
+                "%(days)s days."
+            )
+            % {"doctor": doctor, "days": policy.follow_up_days()},
         )
 
 

@@ -3,6 +3,11 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from accounts.languages import language_for
 from doctors.models import Doctor, DoctorLeave
 from opd_site import clock
 from scheduling import policy
@@ -16,6 +21,7 @@ from scheduling.models import (
 from scheduling.notify import notify_patient
 from scheduling.services.cancellation import cancel_locked
 from scheduling.services.seats import DaySeats, SlotSeats, is_emergency_priority, move_token
+from scheduling.services.slips import mark_moved_slip
 from scheduling.services.waiting_list import carry_over
 
 
@@ -89,6 +95,8 @@ def rehome_tokens(
             actor=actor,
             reason=reason,
         )
+        if slip_fields := mark_moved_slip(token):
+            token.save(update_fields=slip_fields)  # the patient's printed slip is void now
         entry = None
         if waitlist_seats is not None:
             entry = carry_over(
@@ -97,11 +105,13 @@ def rehome_tokens(
                 actor=actor,
                 why=f"Carried over from token {token.display_number}: {reason}",
             )
-        detail = (
-            f"{reason} You are on the waiting list for {waitlist_seats.doctor_day.date:%d %b}."
-            if entry
-            else reason
-        )
+        detail = reason
+        if entry:
+            with translation.override(language_for(token.patient)):
+                detail = gettext("%(reason)s You are on the waiting list for %(day)s.") % {
+                    "reason": reason,
+                    "day": date_format(waitlist_seats.doctor_day.date, "MONTH_DAY_FORMAT"),
+                }
         notify_patient(patient=token.patient, kind=EventKind.CANCELLED, token=token, detail=detail)
         results.append(Rehomed(token, "cancelled", waiting=entry))
     return results

@@ -3,6 +3,9 @@
 from collections.abc import Callable
 from datetime import date
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
+
 from accounts.models import Patient
 from doctors.models import Doctor
 from opd_site import clock
@@ -22,6 +25,7 @@ from scheduling.models import (
 )
 from scheduling.services.bumping import make_room_by_bump
 from scheduling.services.emergencies import admit_emergency
+from scheduling.services.estimate_notices import remember_told
 from scheduling.services.outcomes import Allocation, Outcome
 from scheduling.services.payments import PaymentIntent, ensure_booking_payment, pay_with_booking
 from scheduling.services.refusals import (
@@ -41,17 +45,21 @@ def _choose_target(
     now = clock.now()
     if preferred_slot is not None:
         if preferred_slot.doctor_day_id != doctor_day.id:
-            raise SlotNotBookable("That slot belongs to another doctor or date.")
+            raise SlotNotBookable(gettext("That slot belongs to another doctor or date."))
         target = seats[preferred_slot.id]
         if target.slot.status != Slot.Status.OPEN:
-            raise SlotNotBookable("That slot has been cancelled.")
+            raise SlotNotBookable(gettext("That slot has been cancelled."))
         if target.slot.end <= now:
-            raise SlotNotBookable("That slot has already ended.")
+            raise SlotNotBookable(gettext("That slot has already ended."))
         return target
     target = seats.current_or_next(now)
     if target is None:
         raise DoctorNotWorking(
-            f"{doctor_day.doctor} has no open slots left on {doctor_day.date:%d %b %Y}."
+            gettext("%(doctor)s has no open slots left on %(day)s.")
+            % {
+                "doctor": doctor_day.doctor,
+                "day": date_format(doctor_day.date, "SHORT_DATE_FORMAT"),
+            }
         )
     return target
 
@@ -80,7 +88,7 @@ def request_token(
     ensure_source_allowed(actor=actor, source=source)
     if source == Source.EMERGENCY:
         if payment is not None:
-            raise NothingOwed("Emergencies carry no fee.")
+            raise NothingOwed(gettext("Emergencies carry no fee."))
         ensure_within_window(source=source, day=day)
         return admit_emergency(
             doctor=doctor, patient=patient, reason=reason, actor=actor, inside=inside
@@ -113,6 +121,8 @@ def request_token(
             pay_with_booking(
                 doctor_day=doctor_day, token=allocation.token, payment=payment, actor=actor
             )
+        if allocation.token is not None:
+            remember_told(token=allocation.token, doctor_day=doctor_day)
         if inside is not None:
             inside(allocation)
         return allocation
@@ -135,7 +145,10 @@ def _allocate(
     ensure_not_already_booked(doctor_day=doctor_day, patient=patient)
     seats = DaySeats(doctor_day)
     if not seats.slots:
-        raise DoctorNotWorking(f"{doctor} has no slots on {day:%d %b %Y}.")
+        raise DoctorNotWorking(
+            gettext("%(doctor)s has no slots on %(day)s.")
+            % {"doctor": doctor, "day": date_format(day, "SHORT_DATE_FORMAT")}
+        )
     target = _choose_target(seats=seats, preferred_slot=preferred_slot, doctor_day=doctor_day)
     now = clock.now()
     issue = {
@@ -149,7 +162,7 @@ def _allocate(
     }
     if target.can_seat(source, now):
         token = issue_token(slot_seats=target, kind=EventKind.BOOKED, why=reason, **issue)
-        return Allocation(Outcome.DIRECT, "Seated in the requested slot.", token=token)
+        return Allocation(Outcome.DIRECT, gettext("Seated in the requested slot."), token=token)
     bumped = make_room_by_bump(
         seats=seats,
         target=target,
@@ -168,7 +181,9 @@ def _allocate(
         )
         return Allocation(
             Outcome.BUMPED,
-            "Seated in the requested slot; a lower-priority token was moved to a later slot.",
+            gettext(
+                "Seated in the requested slot; a lower-priority token was moved to a later slot."
+            ),
             token=token,
             bumped=[bumped],
         )
@@ -176,11 +191,14 @@ def _allocate(
     # while a seat the request could take stands empty.
     later = seats.first_free(source, now, after=target.slot) or seats.first_free(source, now)
     if later is not None:
-        why = "The requested slot was full; seated in the earliest later slot with room."
+        # The history keeps the English sentence; the answer is in the asker's language.
+        why = gettext_noop(
+            "The requested slot was full; seated in the earliest later slot with room."
+        )
         token = issue_token(
             slot_seats=later, original_slot=target.slot, kind=EventKind.MOVED, why=why, **issue
         )
-        return Allocation(Outcome.MOVED, why, token=token)
+        return Allocation(Outcome.MOVED, gettext(why), token=token)
     entry = add_to_waiting_list(
         doctor_day=doctor_day,
         patient=patient,
@@ -192,5 +210,7 @@ def _allocate(
         why="No seat left that day; on the waiting list.",
     )
     return Allocation(
-        Outcome.WAITLISTED, "No seat left that day; added to the waiting list.", waiting=entry
+        Outcome.WAITLISTED,
+        gettext("No seat left that day; added to the waiting list."),
+        waiting=entry,
     )

@@ -22,6 +22,7 @@ from scheduling.models import (
     Source,
     Token,
 )
+from scheduling.services.slips import mark_moved_slip
 from scheduling.sql import slots_with_seat_counts
 
 
@@ -262,7 +263,8 @@ def move_token(
     reason: str = "",
     count_as_bump: bool = False,
 ) -> Token:
-    """Move a token to another slot of the same day, with its event."""
+    """Move a token to another slot of the same day, with its event; a printed slip of it is
+    marked out of date."""
     origin = token.slot
     seats[origin.id].release(token)
     token.slot = to.slot
@@ -273,6 +275,7 @@ def move_token(
     if count_as_bump:
         token.bump_count += 1
         fields.append("bump_count")
+    fields += mark_moved_slip(token)
     token.save(update_fields=fields)
     to.take(token)
     record_event(

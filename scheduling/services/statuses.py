@@ -5,6 +5,8 @@ takes.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.utils.translation import gettext
+
 from opd_site import clock
 from scheduling.errors import IllegalTransition
 from scheduling.locking import doctor_day_locked
@@ -29,8 +31,12 @@ def ensure_transition(token: Token, to: str) -> None:
     if to not in allowed:
         names = ", ".join(allowed) or "none"
         raise IllegalTransition(
-            f"A {TokenStatus(token.status).label.lower()} token cannot become "
-            f"{TokenStatus(to).label.lower()}. Allowed: {names}.",
+            gettext("A %(current)s token cannot become %(requested)s. Allowed: %(allowed)s.")
+            % {
+                "current": TokenStatus(token.status).label.lower(),
+                "requested": TokenStatus(to).label.lower(),
+                "allowed": names,
+            },
             details={"status": token.status, "requested": to, "allowed": list(allowed)},
         )
 

@@ -7,6 +7,7 @@ from opd_site import clock
 from scheduling import policy
 from scheduling.idempotency import purge_expired_keys
 from scheduling.models import ADVANCE_SOURCES, DoctorDay, Slot, WaitingEntry
+from scheduling.services.estimate_notices import notice_moved_estimates
 from scheduling.services.no_show import sweep_no_shows
 from scheduling.services.notifications import send_due_notifications
 from scheduling.services.waiting_list import expire_waiting_entries, promote_day
@@ -38,7 +39,8 @@ def promote_released_seats(*, doctor_day_ids: Collection[int] | None = None) -> 
 
 
 def run_tick(*, doctor_day_ids: Collection[int] | None = None) -> dict[str, int]:
-    """No-shows past grace, expired waiting entries, released reserves, due notifications.
+    """No-shows past grace, expired waiting entries, released reserves, notices of estimates
+    that moved a lot, due notifications.
 
     With ``doctor_day_ids`` only those doctor-days are visited (the day simulation's scope), and
     the chores that belong to no doctor-day (delivering notifications, purging idempotency keys)
@@ -49,6 +51,7 @@ def run_tick(*, doctor_day_ids: Collection[int] | None = None) -> dict[str, int]
         "no_shows": sweep_no_shows(**scope),
         "expired": expire_waiting_entries(**scope),
         "promoted": promote_released_seats(**scope),
+        "estimate_notices": notice_moved_estimates(**scope),
     }
     if doctor_day_ids is None:
         done.update(send_due_notifications(), idempotency_keys_purged=purge_expired_keys())

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from doctors.models import Doctor, DoctorLeave
 from opd_site import clock
@@ -158,7 +159,7 @@ def record_leave(
     """Record leave over a date range and run the unavailable flow on every affected day."""
     if end < start:
         raise InvalidRequest(
-            "Leave must end on or after its first day.", details={"end": ["Before start."]}
+            gettext("Leave must end on or after its first day."), details={"end": ["Before start."]}
         )
     leave = DoctorLeave(
         doctor=doctor,

@@ -1,16 +1,17 @@
 """The waiting list: joining it, leaving it, expiry, and promotion into freed seats."""
 
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Max
 
 from accounts.models import Patient
 from opd_site import clock
-from scheduling.errors import WaitingEntryClosed
+from scheduling.errors import NoSeatFree, WaitingEntryClosed
 from scheduling.events import record_event
 from scheduling.locking import assert_locked, doctor_day_locked
-from scheduling.models import DoctorDay, EventKind, Slot, WaitingEntry
+from scheduling.models import DoctorDay, EventKind, Slot, Token, WaitingEntry
 from scheduling.notify import notify_patient
 from scheduling.selectors import existing_place
 from scheduling.services.seats import DaySeats, SlotSeats, is_emergency_priority, issue_token
@@ -172,6 +173,46 @@ def promote_day(*, doctor_day: DoctorDay, actor=None, reason: str) -> list:
     """Promote on a doctor-day from outside a transaction (the periodic tick)."""
     with doctor_day_locked(doctor_id=doctor_day.doctor_id, day=doctor_day.date) as locked:
         return promote_waiting(seats=DaySeats(locked), actor=actor, reason=reason)
+
+
+def may_promote_now(*, entry: WaitingEntry, seats: DaySeats) -> bool:
+    """Is a seat this entry may take free now? (``seats`` may be read without the lock, for a
+    page; ``promote_entry`` counts again under it.)"""
+    return entry.status == WaitingEntry.Status.WAITING and (
+        seat_for(seats, entry, clock.now()) is not None
+    )
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """What seating one entry at the desk did: its token (None when entries ranked ahead took
+    the free seats first) and every token the promotion issued."""
+
+    entry: WaitingEntry
+    token: Token | None
+    issued: list[Token] = field(default_factory=list)
+
+
+def promote_entry(*, entry: WaitingEntry, actor=None) -> Promotion:
+    """Seat this waiting entry now, by the rules automatic promotion follows.
+
+    Under the doctor-day lock: the entry must still be waiting and a seat it may take must be
+    free (else ``NoSeatFree``, and nothing changes). Then the day's waiting list is promoted in
+    rank order, so an entry ranked ahead that fits takes a seat first, as it would by itself.
+    """
+    day = entry.doctor_day
+    with doctor_day_locked(doctor_id=day.doctor_id, day=day.date) as doctor_day:
+        entry = WaitingEntry.objects.select_related("patient").get(pk=entry.pk)
+        if entry.status != WaitingEntry.Status.WAITING:
+            raise WaitingEntryClosed(details={"status": entry.status})
+        seats = DaySeats(doctor_day)
+        if seat_for(seats, entry, clock.now()) is None:
+            raise NoSeatFree(details={"waiting_entry": entry.pk})
+        issued = promote_waiting(
+            seats=seats, actor=actor, reason="Seated from the waiting list at the desk."
+        )
+        token = next((t for t in issued if t.patient_id == entry.patient_id), None)
+        return Promotion(entry=entry, token=token, issued=issued)
 
 
 def cancel_waiting(*, entry: WaitingEntry, actor=None, reason: str = "") -> WaitingEntry:

@@ -20,7 +20,8 @@ def test_receptionist_registers_a_walk_in_and_prints_the_slip(
     page.goto("/desk/login/")
     shoot(page, "01-login")
     sign_in(page, receptionist.email, PASSWORD)
-    expect(page.get_by_role("heading", name="Cardiology")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dr Asha Rao")).to_be_visible()
+    expect(page.locator(".doctor-card")).to_contain_text("Cardiology")
     shoot(page, "02-desk-overview")
 
     page.get_by_label("Name, phone or MRN").fill("Kavya Nair")
@@ -38,6 +39,8 @@ def test_receptionist_registers_a_walk_in_and_prints_the_slip(
     expect(page.get_by_test_id("issue-fee")).to_have_text("300.00")
     page.get_by_label("Cash").check()
     page.get_by_label("Receipt or transaction reference (optional)").fill("R-0001")
+    # Checked in later, from the token page (the confirm page would check a walk-in in now).
+    page.get_by_label("Check in now (the patient is here)").uncheck()
     shoot(page, "05-confirm")
     page.get_by_role("button", name="Confirm and print slip").click()
     expect(page.get_by_test_id("slip-number")).to_have_text("CARD1-001")

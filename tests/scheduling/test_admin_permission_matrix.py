@@ -37,6 +37,8 @@ ACTIONS = {
     (Refund, "refund_paid"): "post refunds/{refund}/status",
     (WaitingEntry, "cancel_waiting_entries"): "post waiting/{waiting}/cancel",
     (Patient, "clear_booking_blocks"): "post patients/{patient}/clear-block",
+    (Patient, "merge_two_patients"): "post patients/{patient}/merge",
+    (Patient, "book_token_for_patient"): "post tokens",
 }
 # (model, field) -> the API request changing that field: (method, path, body).
 FIELDS = {

@@ -103,7 +103,11 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             simulated = wallclock.perf_counter() - began
             report = build_report(
-                hospital=run.hospital, plan=run.plan, stats=run.stats, seed=options["seed"]
+                hospital=run.hospital,
+                plan=run.plan,
+                stats=run.stats,
+                seed=options["seed"],
+                observer=run.observer,
             )
             lines = render_text(report)
             if options["html"] is not None:

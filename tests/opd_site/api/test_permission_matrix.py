@@ -180,10 +180,21 @@ TABLE = [
     ),
     # Patients
     Case("get", "patients", staff_only(200), query={"search": "a"}),
-    Case("post", "patients", staff_only(201), {"name": "Walk-in Patient"}),
+    Case(
+        "post",
+        "patients",
+        staff_only(201),
+        {"name": "Walk-in Patient", "phone_missing_reason": "no_phone"},
+    ),
     Case("get", "patients/{patient}", staff_only(200)),
     Case("patch", "patients/{patient}", staff_only(200), {"phone": "+919811111111"}),
     Case("post", "patients/{patient}/clear-block", staff_only(200)),
+    Case(
+        "post",
+        "patients/{patient}/merge",
+        staff_only(200),
+        lambda w, u: {"into": factories.PatientFactory(name="Same Person").id},
+    ),
     # Doctors
     Case("get", "departments", everyone(200)),
     Case("get", "doctors", everyone(200), query={"available": "true"}),

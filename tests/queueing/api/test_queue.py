@@ -28,6 +28,8 @@ def test_the_live_queue_shows_numbers_not_names(hospital, clock):
         "position": 1,
         "estimated_wait_minutes": 0,
         "estimated_time": "2026-03-02T09:00:00+05:30",
+        "estimated_from": "2026-03-02T09:00:00+05:30",
+        "estimated_to": "2026-03-02T09:03:00+05:30",
     }
     assert "patient" not in items[0]
 

@@ -94,8 +94,9 @@ def test_pages_carry_the_security_headers(desk_client, clinic):
     assert b"/static/vendor/htmx.min.js" in response.content
 
 
-def test_the_site_root_leads_to_the_front_desk(client):
-    response = client.get("/")
+def test_the_site_root_leads_to_the_front_desk(client, receptionist):
+    client.force_login(receptionist)
+    response = client.get("/", follow=True)
 
-    assert response.status_code == 302
-    assert response["Location"] == "/desk/"
+    assert response.redirect_chain[-1] == ("/desk/", 302)
+    assert response.status_code == 200

@@ -56,9 +56,9 @@ def test_cancelling_needs_a_reason_and_promotes_the_waiting_list(desk_client, cl
     waiting = clinic.book()
     assert isinstance(waiting, WaitingEntry)
     url = reverse("desk:token_cancel", args=[first.reference])
-    page = desk_client.post(url, {"reason": ""}, follow=True).content.decode()
+    page = desk_client.post(url, {"reason": "", "confirm": "yes"}, follow=True).content.decode()
     assert "Give a reason for cancelling." in page
-    desk_client.post(url, {"reason": "Feeling better"})
+    desk_client.post(url, {"reason": "Feeling better", "confirm": "yes"})
     first.refresh_from_db()
     waiting.refresh_from_db()
     assert first.status == TokenStatus.CANCELLED

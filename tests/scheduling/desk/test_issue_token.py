@@ -36,7 +36,8 @@ def test_confirming_issues_a_walk_in_token_and_opens_the_slip(desk_client, clini
     assert token.source == Source.WALK_IN
     assert token.status == TokenStatus.BOOKED
     assert token.created_by == receptionist
-    assert response.redirect_chain[-1][0] == reverse("desk:slip", args=[token.reference])
+    slip = reverse("desk:slip", args=[token.reference])
+    assert response.redirect_chain[-1][0] == f"{slip}?print=1"  # opens the print dialog
     page = response.content.decode()
     assert "CARD1-001" in page
     assert "Token CARD1-001 issued. Seated in the requested slot." in page
@@ -73,11 +74,11 @@ def test_a_full_day_puts_the_patient_on_the_waiting_list(desk_client, clock):
         clinic.book()
     patient = factories.PatientFactory()
     response = issue(desk_client, patient, clinic.doctor, "walk_in")
-    assert response.redirect_chain[-1][0] == reverse("desk:patient", args=[patient.pk])
-    assert WaitingEntry.objects.filter(patient=patient, status="waiting").exists()
+    entry = WaitingEntry.objects.get(patient=patient, status="waiting")
+    assert response.redirect_chain[-1][0] == reverse("desk:waiting_slip", args=[entry.reference])
     page = response.content.decode()
     assert "added to the waiting list" in page
-    assert "position 1" in page
+    assert 'data-testid="waiting-position">No. 1<' in page
 
 
 def test_a_bad_source_is_rejected_without_booking(desk_client, clinic):

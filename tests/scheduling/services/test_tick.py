@@ -154,6 +154,7 @@ def test_ticking_twice_at_the_same_moment_changes_nothing_the_second_time(day, c
         "no_shows=0",
         "expired=0",
         "promoted=0",
+        "estimate_notices=0",
         "sent=0",
         "failed=0",
         "idempotency_keys_purged=0",
