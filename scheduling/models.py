@@ -37,6 +37,11 @@ class DoctorDay(models.Model):
     delay_minutes = models.PositiveSmallIntegerField(default=0)
     delay_from = models.DateTimeField(null=True, blank=True)
     delay_reason = models.CharField(max_length=200, blank=True)
+    version = models.PositiveBigIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Bumped in the same transaction as any change to the day; keys its read cache.",
+    )
 
     class Meta:
         ordering = ["date", "doctor"]
