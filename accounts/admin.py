@@ -116,23 +116,24 @@ class PatientAdminForm(forms.ModelForm):
         return data
 
 
+# What the front desk records about a patient (an administrator's or receptionist's edit).
+PATIENT_DETAILS = (
+    "name",
+    "phone",
+    "phone_missing_reason",
+    "email",
+    "date_of_birth",
+    "date_of_birth_approximate",
+    "sex",
+    "preferred_language",
+)
+
+
 @admin.register(Patient)
 class PatientAdmin(RoleGatedAdmin):
     form = PatientAdminForm
     field_acts = {
-        **dict.fromkeys(
-            (
-                "name",
-                "phone",
-                "phone_missing_reason",
-                "email",
-                "date_of_birth",
-                "date_of_birth_approximate",
-                "sex",
-                "preferred_language",
-            ),
-            Act.EDIT_PATIENT,
-        ),
+        **dict.fromkeys(PATIENT_DETAILS, Act.EDIT_PATIENT),
         "user": Act.LINK_PATIENT_ACCOUNT,
     }
 
@@ -174,20 +175,7 @@ class PatientAdmin(RoleGatedAdmin):
     fieldsets = (
         (
             None,
-            {
-                "fields": (
-                    "mrn",
-                    "name",
-                    "phone",
-                    "phone_missing_reason",
-                    "email",
-                    "date_of_birth",
-                    "date_of_birth_approximate",
-                    "sex",
-                    "preferred_language",
-                    "merged_into",
-                )
-            },
+            {"fields": ("mrn", *PATIENT_DETAILS, "merged_into")},
         ),
         ("Account", {"fields": ("user",)}),
         (

@@ -9,15 +9,20 @@ from django.conf import settings
 from django.utils import translation
 
 
-def preferred_language(patient) -> str | None:
-    """The site language the patient asked for (one of ``settings.LANGUAGES``), or None."""
-    code = (getattr(patient, "preferred_language", "") or "").strip()
+def supported_language(code: str | None) -> str | None:
+    """The site language (one of ``settings.LANGUAGES``) a code asks for, or None."""
+    code = (code or "").strip()
     if not code:
         return None
     try:
         return translation.get_supported_language_variant(code)
     except LookupError:
         return None
+
+
+def preferred_language(patient) -> str | None:
+    """The site language the patient asked for, or None."""
+    return supported_language(getattr(patient, "preferred_language", ""))
 
 
 def language_for(patient, fallback: str | None = None) -> str:

@@ -54,6 +54,17 @@ class PatientMerged(DomainError):
     )
 
 
+class MergeRefused(DomainError):
+    code = "merge_refused"
+    default_message = _("These two records cannot be merged.")
+
+
+class MergeNotAllowed(DomainError):
+    code = "forbidden"
+    status = 403
+    default_message = _("Only the front desk merges patient records.")
+
+
 class SourceNotAllowed(DomainError):
     code = "forbidden"
     status = 403

@@ -242,6 +242,7 @@ class EventKind(models.TextChoices):
     REFUND_REJECTED = "refund_rejected", _("Refund rejected")
     REFUND_PAID = "refund_paid", _("Refund paid")
     ESTIMATE_MOVED = "estimate_moved", _("Told the expected call moved later")
+    PATIENT_MERGED = "patient_merged", _("Patient records merged")
 
 
 class WaitingEntry(models.Model):

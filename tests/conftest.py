@@ -85,6 +85,16 @@ def pytest_make_collect_report(collector):
     return _fail_skip_in_ci(report)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_estimate_history():
+    """The estimator keeps its reading of recent days per process; each test reads its own."""
+    from scheduling.estimates import forget_history
+
+    forget_history()
+    yield
+    forget_history()
+
+
 @pytest.fixture
 def clock():
     """Freeze the project's clock at Monday 08:00; move it with ``clock.advance(minutes=...)``."""

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import phones
+from accounts.languages import supported_language
 from accounts.models import Patient, PhoneMissing, Sex, User
 
 
@@ -130,6 +131,12 @@ class LanguageField(serializers.ChoiceField):
 
     def __init__(self, **kwargs):
         super().__init__(choices=[("", "Not stated"), *settings.LANGUAGES], **kwargs)
+
+    def to_internal_value(self, data):
+        """``en``, ``en-IN`` or ``hi-IN`` name a site language too: stored as the site's code."""
+        if isinstance(data, str) and data.strip():
+            data = supported_language(data) or data
+        return super().to_internal_value(data)
 
 
 class PatientInputSerializer(serializers.Serializer):

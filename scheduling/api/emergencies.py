@@ -63,9 +63,11 @@ class EmergencyCreateApi(ApiView):
         data = body.validated_data
         answer = AnswerInTransaction(
             request,
-            lambda allocation: allocation_answer(allocation, request.user, doctor=data["doctor"]),
+            lambda allocation: allocation_answer(
+                allocation, request.user, doctor=data["doctor"], request=request
+            ),
         )
-        with showing_existing_booking(request.user):
+        with showing_existing_booking(request.user, request):
             admit_emergency(
                 doctor=data["doctor"],
                 patient=data["patient"],

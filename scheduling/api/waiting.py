@@ -63,7 +63,7 @@ class WaitingDetailApi(ApiView):
     )
     def get(self, request, pk: int):
         entry = get_object_or_404(waiting_queryset(request.user), pk=pk)
-        return Response(WaitingEntrySerializer(entry).data)
+        return Response(WaitingEntrySerializer(entry, context={"request": request}).data)
 
 
 class WaitingCancelApi(ApiView):
@@ -96,4 +96,4 @@ class WaitingCancelApi(ApiView):
             entry=entry, actor=request.user, reason=body.validated_data.get("reason", "")
         )
         entry = get_object_or_404(waiting_queryset(request.user), pk=pk)
-        return Response(WaitingEntrySerializer(entry).data)
+        return Response(WaitingEntrySerializer(entry, context={"request": request}).data)

@@ -13,30 +13,25 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Patient, Sex
 from accounts.roles import Act, may
 from doctors.models import Doctor
-from opd_site.errors import DomainError
+from scheduling.errors import MergeNotAllowed, MergeRefused
+from scheduling.events import record_event
 from scheduling.locking import patients_days_locked
-from scheduling.models import ACTIVE_STATUSES, Notification, Token, WaitingEntry
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    EventKind,
+    Notification,
+    Token,
+    WaitingEntry,
+)
 
 logger = logging.getLogger("opd.patients")
 
 # Fields of the kept record that the duplicate fills when they are blank there.
 FILLED_WHEN_BLANK = ("phone", "email", "preferred_language")
-
-
-class MergeRefused(DomainError):
-    code = "merge_refused"
-    default_message = gettext_lazy("These two records cannot be merged.")
-
-
-class MergeNotAllowed(DomainError):
-    code = "forbidden"
-    status = 403
-    default_message = gettext_lazy("Only the front desk merges patient records.")
 
 
 @dataclass(frozen=True)
@@ -135,6 +130,27 @@ def _refuse_before_locking(keep: Patient, duplicate: Patient, actor) -> None:
         )
 
 
+def _record_merge(tokens, entries, *, keep: Patient, duplicate: Patient, actor) -> None:
+    """Each moved token and waiting entry says in its history which record it came from."""
+    reason = f"Record {duplicate.mrn} merged into {keep.mrn}"
+    for token in tokens:
+        record_event(
+            kind=EventKind.PATIENT_MERGED,
+            doctor_day=token.doctor_day,
+            token=token,
+            actor=actor,
+            reason=reason,
+        )
+    for entry in entries:
+        record_event(
+            kind=EventKind.PATIENT_MERGED,
+            doctor_day=entry.doctor_day,
+            waiting_entry=entry,
+            actor=actor,
+            reason=reason,
+        )
+
+
 def merge_patients(*, keep: Patient, duplicate: Patient, actor=None) -> Merge:
     """Move everything of ``duplicate`` to ``keep`` and mark the duplicate merged into it."""
     _refuse_before_locking(keep, duplicate, actor)
@@ -144,6 +160,10 @@ def merge_patients(*, keep: Patient, duplicate: Patient, actor=None) -> Merge:
         keep, duplicate = by_id[keep.pk], by_id[duplicate.pk]
         _refuse_before_locking(keep, duplicate, actor)
         _refuse_clashes(keep, duplicate)
+        moved_tokens = list(Token.objects.filter(patient=duplicate).select_related("doctor_day"))
+        moved_entries = list(
+            WaitingEntry.objects.filter(patient=duplicate).select_related("doctor_day")
+        )
         try:
             with transaction.atomic():
                 moved = Merge(
@@ -162,6 +182,7 @@ def merge_patients(*, keep: Patient, duplicate: Patient, actor=None) -> Merge:
             raise MergeRefused(
                 _("A token was booked for one of the records meanwhile; please try again.")
             ) from exc
+        _record_merge(moved_tokens, moved_entries, keep=keep, duplicate=duplicate, actor=actor)
         changed = _fill_blanks(keep, duplicate)
         duplicate.merged_into = keep
         if "user" in changed:

@@ -113,4 +113,6 @@ def test_merged_records_are_neither_found_nor_duplicates(clock):
     factories.PatientFactory(name="Kavya Nair", phone="+919876500001", merged_into=kept)
 
     assert list(find_patients("Kavya")) == [kept]
-    assert [match.patient for match in likely_duplicates(name="Kavya N", phone="+919876500001")] == [kept]
+    assert [
+        match.patient for match in likely_duplicates(name="Kavya N", phone="+919876500001")
+    ] == [kept]

@@ -45,15 +45,21 @@ EXPORT_MODELS: tuple[type[Model], ...] = (
     Refund,
 )
 # Never copied: a password hash is a secret, and groups/permissions are set up per site.
-USER_EXCLUDED_FIELDS = {"password", "groups", "user_permissions"}
+# Nor a day's ``version``: it counts changes for the read cache of the database it lives in; the
+# importing database counts its own.
+EXCLUDED_FIELDS: dict[type[Model], set[str]] = {
+    User: {"password", "groups", "user_permissions"},
+    DoctorDay: {"version"},
+}
 
 
 def exported_fields(model: type[Model]) -> list[str] | None:
     """Fields written for ``model`` (None: all of them)."""
-    if model is not User:
+    excluded = EXCLUDED_FIELDS.get(model)
+    if not excluded:
         return None
     names = [f.name for f in model._meta.get_fields() if f.concrete and not f.primary_key]
-    return [name for name in names if name not in USER_EXCLUDED_FIELDS]
+    return [name for name in names if name not in excluded]
 
 
 @dataclass

@@ -159,3 +159,18 @@ def test_registering_an_account_stores_its_phone_in_e164(db):
     assert answer.json()["user"]["phone"] == "+919820134577"
     assert Patient.objects.get(email="asha@example.com").phone == "+919820134577"
     assert bad.status_code == 400 and "phone" in bad.json()["error"]["details"]
+
+
+def test_a_language_is_accepted_as_the_contract_writes_it(hospital):
+    """api.md names ``en`` and ``hi``; regional variants name the same site language."""
+    desk = signed_in(hospital.receptionist)
+    patient = factories.PatientFactory()
+
+    answers = {
+        code: desk.patch(
+            f"/api/v1/patients/{patient.id}", {"preferred_language": code}, format="json"
+        ).json()["preferred_language"]
+        for code in ("en", "hi-IN", "en-IN")
+    }
+
+    assert answers == {"en": "en-gb", "hi-IN": "hi", "en-IN": "en-gb"}

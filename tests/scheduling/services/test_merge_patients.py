@@ -7,8 +7,16 @@ from datetime import date
 import pytest
 
 from accounts.models import Sex
-from scheduling.models import Notification, Token, TokenStatus, WaitingEntry
-from scheduling.services.patients import MergeNotAllowed, MergeRefused, merge_patients
+from scheduling.errors import MergeNotAllowed, MergeRefused
+from scheduling.models import (
+    EventKind,
+    Notification,
+    Token,
+    TokenEvent,
+    TokenStatus,
+    WaitingEntry,
+)
+from scheduling.services.patients import merge_patients
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +119,20 @@ def test_only_the_front_desk_merges(records, clinic):
     kept, duplicate = records
     with pytest.raises(MergeNotAllowed):
         merge_patients(keep=kept, duplicate=duplicate, actor=clinic.doctor.user)
+
+
+def test_each_moved_token_and_entry_says_in_its_history_which_record_it_came_from(
+    clinic, records, receptionist
+):
+    kept, duplicate = records
+    token = clinic.book(patient=duplicate)
+    entry = factories.WaitingEntryFactory(patient=duplicate)
+
+    merge_patients(keep=kept, duplicate=duplicate, actor=receptionist)
+
+    said = f"Record {duplicate.mrn} merged into {kept.mrn}"
+    for event in (
+        TokenEvent.objects.get(token=token, kind=EventKind.PATIENT_MERGED),
+        TokenEvent.objects.get(waiting_entry=entry, kind=EventKind.PATIENT_MERGED),
+    ):
+        assert (event.reason, event.actor) == (said, receptionist)
