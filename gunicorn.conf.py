@@ -23,6 +23,12 @@ max_requests = 2000
 max_requests_jitter = 200
 # Trust X-Forwarded-* only from the proxy in front (set to its address, "*" behind a private LB).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicornc's control socket (worker count, reload, shutdown) only where one is asked for: its
+# default place, $HOME/.gunicorn, is not writable by the app user (the image's /app is root's).
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 # Metrics from every worker in one scrape (opd_site/metrics.py): each worker writes its counters
 # to PROMETHEUS_MULTIPROC_DIR, a private empty directory made here unless one is given.

@@ -9,6 +9,8 @@ transaction instead of the engine.
 """
 
 import asyncio
+import os
+import statistics
 import time
 import traceback
 from collections import Counter
@@ -54,6 +56,8 @@ class Paths:
     slots: str | None
     board: str | None
     board_rows: str | None
+    status: str | None = None  # a checked-in patient's status page on the reads day
+    token_status: str | None = None  # the same token through the API
 
     @classmethod
     def discover(cls, hospital: Hospital) -> "Paths":
@@ -75,7 +79,29 @@ class Paths:
             slots=f"{slots}?date={day}" if slots else None,
             board=board,
             board_rows=board_rows,
+            **_status_paths(hospital),
         )
+
+
+def _status_paths(hospital: Hospital) -> dict[str, str | None]:
+    """The status page and the API's token-status of a token in the middle of the reads day's
+    queue (what a patient's phone polls)."""
+    from scheduling.models import Token, TokenStatus
+
+    references = list(
+        Token.objects.filter(
+            doctor_day_id=hospital.reads_day.doctor_day_id, status=TokenStatus.CHECKED_IN
+        )
+        .order_by("number")
+        .values_list("reference", flat=True)
+    )
+    if not references:
+        return {"status": None, "token_status": None}
+    reference = references[len(references) // 2]
+    return {
+        "status": api_path(f"/status/{reference}/"),
+        "token_status": api_path(f"/api/v1/token-status/{reference}"),
+    }
 
 
 def mint_access_tokens(user_ids: list[int]) -> dict[int, str]:
@@ -325,15 +351,33 @@ def _db_backends() -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _cpu_with_reaped_children_s(pid: int) -> float | None:
+    """CPU seconds of a process and of the children it has reaped (user + system), from /proc:
+    gunicorn's master, with the workers it recycled during the phase."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 class CpuMeter:
-    """CPU seconds gunicorn's workers, their database backends and this process use meanwhile."""
+    """CPU seconds gunicorn (the master and its workers), their database backends and this
+    process use meanwhile.
+
+    A worker recycled during the phase (``max_requests``) counts through the master, which
+    reaps it: its whole life, a little more than its share of the phase.
+    """
 
     def __init__(self, server: Gunicorn):
         self.server = server
 
     def snapshot(self) -> dict[str, dict[int, float]]:
+        master = self.server.proc.pid
+        web = {pid: process_cpu_s(pid) for pid in _children(master)}
+        web[master] = _cpu_with_reaped_children_s(master)
         return {
-            "web": {pid: process_cpu_s(pid) for pid in _children(self.server.proc.pid)},
+            "web": web,
             "db": {pid: process_cpu_s(pid) for pid in _db_backends()},
             "client": {0: time.process_time()},
         }
@@ -368,9 +412,46 @@ def _cpu_text(cpu: dict[str, float | None]) -> str:
 
 def _record_read(summary, key: str, m: Measurement | None, cpu=None) -> None:
     summary[f"read_{key}_req_per_s"] = m.per_s if m else None
+    summary[f"read_{key}_rps"] = m.per_s if m else None
     summary[f"read_{key}_p99_ms"] = m.ms(99) if m else None
     summary[f"read_{key}_errors"] = m.errors if m else None
     summary[f"read_{key}_web_cpu_ms_per_req"] = cpu.get("web") if cpu else None
+
+
+COUNTED_PROBES = 5
+
+
+def statements_over_http(
+    server: Gunicorn, *, path: str, ref: DayRef, jwts: list[str], log: Log, name: str
+) -> int | None:
+    """Statements of one booking POST as the server runs it (its configuration, its settings):
+    ``jwts`` book ``ref`` one after another with the count asked for
+    (``bench/gunicorn_bench.py``); the median of the 2xx answers, None if none."""
+
+    async def probe() -> None:
+        conn = Connection(HOST, server.port)
+        try:
+            for jwt in jwts:
+                await conn.request(
+                    "POST",
+                    path,
+                    headers={"Authorization": f"Bearer {jwt}", "X-Bench-Count-Statements": "1"},
+                    json=booking_body(ref),
+                )
+        finally:
+            await conn.close()
+
+    asyncio.run(probe())
+    lines = [c for c in server.statement_counts() if c["path"] == path.split("?")[0]]
+    counts = [c["statements"] for c in lines if 200 <= c["status"] < 300]
+    log(f"{name} under gunicorn: statements per POST {[c['statements'] for c in lines]}")
+    return round(statistics.median(counts)) if counts else None
+
+
+def _probe_jwts(hospital: Hospital, jwts, column: int) -> list[str]:
+    """Patients who have not booked the query day yet (the load books the spread days)."""
+    users = [users[column] for users in hospital.http_users[1 : 1 + COUNTED_PROBES]]
+    return [jwts[u] for u in users]
 
 
 def _metered_bookings(server, log: Log, **load) -> tuple[Measurement, dict[str, float | None]]:
@@ -386,6 +467,7 @@ def _metered_bookings(server, log: Log, **load) -> tuple[Measurement, dict[str, 
 
 FLOOR_KEYS = (
     "http_floor_post_queries",
+    "http_floor_post_queries_in_process",
     "http_floor_req_per_s",
     "http_floor_vs_sql_ratio",
     "http_floor_p50_ms",
@@ -410,9 +492,17 @@ def run_floor(
         path, hospital.query_day, jwts[hospital.http_users[0][1]], urlconf=FLOOR_URLCONF
     )
     log(f"one floor booking POST in process: HTTP {status}, {queries} queries")
-    summary["http_floor_post_queries"] = queries
+    summary["http_floor_post_queries_in_process"] = queries
     with Gunicorn(url, settings_module=FLOOR_SETTINGS, log_name="gunicorn-floor.log") as server:
         log(f"gunicorn (HTTP floor): {server.describe()}")
+        summary["http_floor_post_queries"] = statements_over_http(
+            server,
+            path=path,
+            ref=hospital.query_day,
+            jwts=_probe_jwts(hospital, jwts, 1),
+            log=log,
+            name="HTTP floor booking",
+        )
         floor, cpu = _metered_bookings(
             server,
             log,
@@ -450,7 +540,7 @@ def run_all(
     query_ref = hospital.query_day
     status, queries = count_post_queries(paths.tokens, query_ref, jwts[hospital.http_users[0][0]])
     log(f"one booking POST in process: HTTP {status}, {queries} queries")
-    summary["http_token_post_queries"] = queries
+    summary["http_token_post_queries_in_process"] = queries
     log(f"collectstatic for the production static storage: {collectstatic(url):.1f}s")
     floor: Measurement | None = None
     try:
@@ -473,6 +563,14 @@ def run_all(
         log(f"gunicorn: {server.describe()}")
         for key, value in server.settings().items():
             summary[f"gunicorn_{key}"] = value
+        summary["http_token_post_queries"] = statements_over_http(
+            server,
+            path=paths.tokens,
+            ref=query_ref,
+            jwts=_probe_jwts(hospital, jwts, 0),
+            log=log,
+            name="booking",
+        )
         booking, cpu = _metered_bookings(
             server, log, plan=plan, hospital=hospital, paths=paths, jwts=jwts
         )
@@ -515,6 +613,8 @@ def run_all(
             ("slots", paths.slots),
             ("board", paths.board),
             ("board_rows", paths.board_rows),
+            ("status", paths.status),
+            ("token_status", paths.token_status),
         ):
             if path is None:
                 log(f"read {key}: no such endpoint, not measured")

@@ -32,15 +32,23 @@ LAYERS = (
         "waiting on PostgreSQL",
         ("psycopg/connection.py", "psycopg/cursor.py", "psycopg/_connection_base.py"),
     ),
+    ("request log (JSON)", ("opd_site/logging.py", "logging/")),
+    ("access log", ("gunicorn/glogging.py",)),
+    ("prometheus metrics", ("prometheus_client/",)),
+    ("throttles (cache)", ("rest_framework/throttling.py", "django/core/cache/")),
     ("allocation engine", ("scheduling/", "queueing/", "doctors/", "accounts/")),
     ("JWT authentication", ("rest_framework_simplejwt/",)),
     ("DRF serializers", ("rest_framework/serializers.py", "rest_framework/fields.py")),
-    ("Django ORM", ("django/db/models/",)),
+    ("DRF parsing, rendering, view", ("rest_framework/",)),
+    ("Django ORM: query compilation", ("django/db/models/sql/",)),
+    ("Django ORM: models, querysets", ("django/db/models/",)),
+    ("Django database layer", ("django/db/",)),
+    ("translation, formats", ("django/utils/translation/", "django/utils/formats.py")),
     (
         "Django request cycle",
-        ("django/core/handlers/", "django/middleware/", "opd_site/middleware.py"),
+        ("django/core/handlers/", "django/middleware/", "opd_site/middleware.py", "django/"),
     ),
-    ("logging", ("logging/", "opd_site/logging.py")),
+    ("gunicorn", ("gunicorn/",)),
 )
 INTERESTING = (
     "scheduling/",
@@ -63,6 +71,9 @@ def py_spy() -> str:
         raise SystemExit("py-spy is not installed: .venv/bin/pip install py-spy")
     return found
 
+
+# Wall time by default (idle samples included: waiting on PostgreSQL shows); ``--cpu`` clears it.
+SAMPLING = ["--idle"]
 
 LINE_NUMBER = re.compile(r":\d+\)$")
 
@@ -134,7 +145,7 @@ def profile_engine(seconds: float) -> Path:
         [
             py_spy(),
             "record",
-            "--idle",
+            *SAMPLING,
             "-r",
             "200",
             "-f",
@@ -179,7 +190,7 @@ def profile_http(seconds: float) -> Path:
             [
                 py_spy(),
                 "record",
-                "--idle",
+                *SAMPLING,
                 "--subprocesses",
                 "-r",
                 "100",
@@ -210,11 +221,18 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--target", choices=["engine"], help=argparse.SUPPRESS)
     parser.add_argument("--only", choices=["engine", "http"])
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="sample only running threads (CPU time) instead of wall time (--idle)",
+    )
     args = parser.parse_args()
     if args.target == "engine":
         engine_target(args.seconds)
         return 0
     config.RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.cpu:
+        SAMPLING.clear()
     reports = []
     if args.only in (None, "engine"):
         reports.append(
@@ -228,8 +246,9 @@ def main() -> int:
         reports.append(
             summarize(
                 profile_http(args.seconds),
-                "gunicorn workers, booking POST",
-                within="WSGIHandler.__call__",
+                "gunicorn workers, booking POST" + (" (CPU)" if args.cpu else " (wall)"),
+                # gunicorn's handling of one request: Django's and the access log's share.
+                within="handle_request (",
             )
         )
     text = "\n\n".join(reports)

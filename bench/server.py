@@ -1,5 +1,6 @@
 """gunicorn with the production configuration, on the bench database, for the HTTP phases."""
 
+import json
 import os
 import runpy
 import signal
@@ -16,6 +17,7 @@ from bench.config import BENCH_SECRET_KEY, REPO, RESULTS
 HOST = "127.0.0.1"
 STATIC_ROOT = Path(tempfile.gettempdir()) / "opd_bench_static"
 HIGH_RATE = "1000000/min"
+BENCH_CONF = REPO / "bench" / "gunicorn_bench.py"
 
 
 def production_env(url: str, settings_module: str = "opd_site.settings") -> dict[str, str]:
@@ -92,14 +94,18 @@ class Gunicorn:
         self.settings_module = settings_module
         self.proc: subprocess.Popen | None = None
         self.log_path = RESULTS / log_name
+        self.statements_path = self.log_path.with_suffix(".statements.jsonl")
 
     def env(self) -> dict[str, str]:
-        return production_env(self.url, self.settings_module)
+        env = production_env(self.url, self.settings_module)
+        env["BENCH_STATEMENTS_FILE"] = str(self.statements_path)
+        return env
 
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "gunicorn"]
         if self.conf.exists():
-            cmd += ["--config", str(self.conf)]
+            # gunicorn.conf.py as is, plus statement counts on request (bench/gunicorn_bench.py).
+            cmd += ["--config", str(BENCH_CONF)]
         else:
             cmd += ["--workers", str(self.workers or 2 * (os.cpu_count() or 1) + 1)]
         if self.workers and self.conf.exists():
@@ -133,8 +139,16 @@ class Gunicorn:
         )
         return f"{' '.join(self.command()[1:])}  [{source}, {self.settings_module}]"
 
+    def statement_counts(self) -> list[dict]:
+        """The lines the workers wrote for requests that asked for a statement count."""
+        if not self.statements_path.exists():
+            return []
+        text = self.statements_path.read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
     def __enter__(self) -> "Gunicorn":
         RESULTS.mkdir(parents=True, exist_ok=True)
+        self.statements_path.unlink(missing_ok=True)
         self.log = open(self.log_path, "w", encoding="utf-8")
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             self.command(),

@@ -32,11 +32,44 @@ register_converter(IdConverter, "id")
 
 
 class ScopedThrottle(ScopedRateThrottle):
-    """DRF's scoped throttle, reading the rates when asked (so settings overrides apply)."""
+    """DRF's scoped throttle, reading the rates when asked (so settings overrides apply), with
+    a counter the cache increments atomically.
+
+    DRF's own throttle reads a client's request history, decides, then writes the history back:
+    requests arriving together on several workers or machines all read the same history and
+    all pass. Here each request is one atomic increment (Redis INCR with a shared
+    ``CACHE_URL``), so a rate is the rate for the whole site however many instances serve it.
+    The window starts with a client's first request and lasts the rate's period.
+    """
 
     @property
     def THROTTLE_RATES(self):
         return api_settings.DEFAULT_THROTTLE_RATES
+
+    def allow_request(self, request, view):
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        if self.cache.add(self.key, 1, self.duration):
+            self.cache.set(f"{self.key}:since", self.now, self.duration)
+            return True
+        try:
+            count = self.cache.incr(self.key)
+        except ValueError:  # the window ended between add and incr: this request opens the next
+            self.cache.set(self.key, 1, self.duration)
+            self.cache.set(f"{self.key}:since", self.now, self.duration)
+            return True
+        return count <= self.num_requests
+
+    def wait(self):
+        since = self.cache.get(f"{self.key}:since", self.now)
+        return max(1.0, self.duration - (self.now - since))
 
 
 class Pagination(PageNumberPagination):

@@ -137,11 +137,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(_db_file.with_name(f"test_{_db_file.name}"))}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # DATABASE_POOLER=pgbouncer: DATABASE_URL names PgBouncer in transaction pooling mode, where
+    # consecutive transactions of one connection may run on different server connections. Only
+    # what lives inside one transaction survives there: row locks and the engine's
+    # transaction-scoped lock_timeout do; a server-side cursor held across transactions
+    # (QuerySet.iterator) and, by default, prepared statements do not.
+    DATABASE_POOLER = envstr("DATABASE_POOLER", "").strip().lower()
+    if DATABASE_POOLER not in ("", "none", "pgbouncer"):
+        raise ImproperlyConfigured(
+            f"DATABASE_POOLER must be pgbouncer or none, not {DATABASE_POOLER!r}"
+        )
+    if DATABASE_POOLER == "pgbouncer":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     # Server-side binding lets psycopg prepare a statement once it has run
     # DATABASE_PREPARE_THRESHOLD times on a connection, so PostgreSQL stops parsing and planning
-    # the engine's few statements again and again. Turn it off behind a pooler that cannot keep
-    # prepared statements (PgBouncer in transaction mode without max_prepared_statements).
-    if envbool("DATABASE_PREPARED_STATEMENTS", True):
+    # the engine's few statements again and again. Off by default behind PgBouncer: only 1.21
+    # and later keep prepared statements in transaction mode (with max_prepared_statements set),
+    # and then DATABASE_PREPARED_STATEMENTS=yes turns them back on.
+    if envbool("DATABASE_PREPARED_STATEMENTS", DATABASE_POOLER != "pgbouncer"):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True,
             prepare_threshold=envint("DATABASE_PREPARE_THRESHOLD", 5),

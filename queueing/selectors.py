@@ -2,7 +2,7 @@
 
 Each answers in a fixed number of queries however many tokens a day holds: the board's next
 numbers and the range of the first one's estimate come from the days' queues in serving order
-(``scheduling.selectors.serving_orders``, read at once); the console's figures from one
+(``scheduling.readcache.day_queues``, read at once); the console's figures from one
 aggregate.
 """
 
@@ -20,6 +20,7 @@ from django.db.models import (
 
 from doctors.models import Department, Doctor
 from opd_site import clock
+from scheduling import readcache
 from scheduling.models import (
     DoctorDay,
     Slot,
@@ -31,7 +32,6 @@ from scheduling.selectors import (
     DoctorOverview,
     SlotOccupancy,
     day_overview,
-    serving_orders,
     with_positions,
 )
 from scheduling.services.seats import DaySeats
@@ -53,36 +53,48 @@ class BoardRow:
         return self.doctor_day.delay_minutes
 
 
-def board_for(
-    *, department: Department, day: date | None = None, upcoming: int = 4
-) -> list[BoardRow]:
-    """Per doctor of the department today: the number being served, the next few, and when the
-    first of them is expected (the range of its estimate). A few queries for the department,
-    whatever its queues hold: the days, then their queues at once (``serving_orders``)."""
-    day = day or clock.today()
-    days = list(
-        DoctorDay.objects.filter(doctor__department=department, date=day, slots__isnull=False)
+def board_days(*, department: Department, day: date | None = None) -> list[DoctorDay]:
+    """The department's doctor-days with slots on the day (today), by doctor's name, with
+    their versions (one query): what the board shows and what its cache is keyed by."""
+    return list(
+        DoctorDay.objects.filter(
+            doctor__department=department, date=day or clock.today(), slots__isnull=False
+        )
         .distinct()
         .select_related("doctor__user")
         .order_by("doctor__user__name", "doctor_id")
     )
+
+
+def board_rows(days: list[DoctorDay], *, upcoming: int = 4) -> list[BoardRow]:
+    """Per doctor-day: the number being served, the next few, and when the first of them is
+    expected (the range of its estimate), from the days' queues (``scheduling.readcache``: no
+    query when they are cached, else the queues of the missing days at once)."""
     rows = {
         doctor_day.id: BoardRow(doctor=doctor_day.doctor, doctor_day=doctor_day)
         for doctor_day in days
     }
     if not rows:
         return []
-    for day_id, queue in serving_orders(days).items():
+    for day_id, queue in readcache.day_queues(days).items():
         row = rows[day_id]
-        for item in queue[: upcoming + 1]:
-            number = f"{row.doctor.token_prefix}-{item.token.number:03d}"
-            if item.token.status == TokenStatus.IN_CONSULTATION:
+        for place in queue.places[: upcoming + 1]:
+            number = f"{row.doctor.token_prefix}-{place.number:03d}"
+            if place.status == TokenStatus.IN_CONSULTATION:
                 row.now_serving.append(number)
             elif len(row.up_next) < upcoming:
                 if not row.up_next:
-                    row.next_from, row.next_to = item.estimated_from, item.estimated_to
+                    row.next_from, row.next_to = place.estimated_from, place.estimated_to
                 row.up_next.append(number)
     return list(rows.values())
+
+
+def board_for(
+    *, department: Department, day: date | None = None, upcoming: int = 4
+) -> list[BoardRow]:
+    """Per doctor of the department today: the number being served, the next few, and when the
+    first of them is expected. A few queries for the department, whatever its queues hold."""
+    return board_rows(board_days(department=department, day=day), upcoming=upcoming)
 
 
 @dataclass

@@ -14,3 +14,16 @@ class SchedulingConfig(AppConfig):
         from scheduling.metrics import DayStateCollector
 
         register_state_collector(DayStateCollector())
+        self._bump_versions_of_unlocked_writes()
+
+    def _bump_versions_of_unlocked_writes(self) -> None:
+        """A day's rows saved outside its lock still move its version (the read cache). Not
+        on delete: rows are deleted only with their days (the simulation's reset), whose ids
+        never come back."""
+        from django.db.models.signals import post_save
+
+        from scheduling.locking import bump_unlocked
+        from scheduling.models import DoctorDay, Slot, Token, WaitingEntry
+
+        for model in (DoctorDay, Slot, Token, WaitingEntry):
+            post_save.connect(bump_unlocked, sender=model, dispatch_uid=f"version-{model.__name__}")

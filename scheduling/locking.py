@@ -8,9 +8,11 @@ Operations that span several days lock them in date order, so two of them never 
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import F
 
 from accounts.models import Patient
 from scheduling import policy
@@ -25,13 +27,50 @@ def _lock_day(doctor_id: int, day: date) -> DoctorDay:
     # the same doctor's other days never wait on this one.
     locked = DoctorDay.objects.select_for_update(of=("self",)).select_related("doctor")
     try:
-        return locked.get(doctor_id=doctor_id, date=day)
+        doctor_day = locked.get(doctor_id=doctor_id, date=day)
     except DoctorDay.DoesNotExist:
         # Two requests may both miss the row: the insert ignores the loser's conflict.
         DoctorDay.objects.bulk_create(
             [DoctorDay(doctor_id=doctor_id, date=day)], ignore_conflicts=True
         )
-        return locked.get(doctor_id=doctor_id, date=day)
+        doctor_day = locked.get(doctor_id=doctor_id, date=day)
+    # Whatever the transaction changes in the day becomes visible together with the new
+    # version, and a rollback takes both back: readers key their cache by it
+    # (``scheduling/readcache.py``). Bumped under the lock, so no other writer moves it.
+    DoctorDay.objects.filter(pk=doctor_day.pk).update(version=F("version") + 1)
+    doctor_day.version += 1
+    return doctor_day
+
+
+# The days this context holds locked: their versions are bumped already.
+_locked_days: ContextVar[frozenset[int]] = ContextVar("locked_days", default=frozenset())
+
+
+@contextmanager
+def _holding(doctor_day_ids: Iterable[int]) -> Iterator[None]:
+    reset = _locked_days.set(_locked_days.get() | frozenset(doctor_day_ids))
+    try:
+        yield
+    finally:
+        _locked_days.reset(reset)
+
+
+def bump_unlocked(sender, instance, **kwargs) -> None:
+    """A row of a day saved or deleted outside ``doctor_day_locked`` (a test's factory, a shell):
+    its day's version moves all the same (``post_save`` of the day's rows)."""
+    day_id = instance.pk if isinstance(instance, DoctorDay) else instance.doctor_day_id
+    if kwargs.get("created") and isinstance(instance, DoctorDay):
+        return
+    if day_id is not None and day_id not in _locked_days.get():
+        bump_versions([day_id])
+
+
+def bump_versions(doctor_day_ids: Iterable[int]) -> None:
+    """Mark days changed outside ``doctor_day_locked`` (new slots, an import): call it in the
+    transaction of the change, or after it, never before."""
+    ids = sorted(set(doctor_day_ids))
+    if ids:
+        DoctorDay.objects.filter(pk__in=ids).update(version=F("version") + 1)
 
 
 def _set_lock_timeout() -> None:
@@ -53,7 +92,8 @@ def doctor_days_locked(*, doctor_id: int, days: Iterable[date]) -> Iterator[dict
             if _is_lock_timeout(exc):
                 raise LockTimeout() from exc
             raise
-        yield locked
+        with _holding(day.pk for day in locked.values()):
+            yield locked
 
 
 @contextmanager
@@ -66,8 +106,7 @@ def patients_days_locked(
     with transaction.atomic(durable=True):
         _set_lock_timeout()
         try:
-            for doctor_id, day in sorted(set(days)):
-                _lock_day(doctor_id, day)
+            held = [_lock_day(doctor_id, day).pk for doctor_id, day in sorted(set(days))]
             patients = list(
                 Patient.objects.select_for_update(of=("self",))
                 .filter(pk__in=sorted(set(patient_ids)))
@@ -77,7 +116,8 @@ def patients_days_locked(
             if _is_lock_timeout(exc):
                 raise LockTimeout() from exc
             raise
-        yield patients
+        with _holding(held):
+            yield patients
 
 
 @contextmanager

@@ -15,17 +15,17 @@ from accounts.api.permissions import (
     require,
 )
 from doctors.api.views import DOCTORS, find_doctor, require_staff_or_the_doctor
-from opd_site import clock
+from opd_site import clock, conditional
 from opd_site.api_base import ApiView, ListApi
 from opd_site.api_errors import error_responses
 from queueing.services import call_next, change_status
+from scheduling import readcache
 from scheduling.api.answers import TOKENS, find_visible_token, token_detail
 from scheduling.api.serializers import (
     QueueItemSerializer,
     TokenDetailSerializer,
 )
 from scheduling.models import DoctorDay, TokenStatus
-from scheduling.selectors import serving_order
 
 
 class TokenStatusChangeApi(ApiView):
@@ -80,15 +80,7 @@ class DoctorQueueApi(ListApi):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return []
-        doctor = find_doctor(self.kwargs["pk"])
-        doctor_day = DoctorDay.objects.filter(doctor=doctor, date=clock.today()).first()
-        if doctor_day is None:
-            return []
-        doctor_day.doctor = doctor
-        items = serving_order(doctor_day=doctor_day)
-        for item in items:
-            item.token.doctor_day = doctor_day
-        return items
+        return self.items
 
     @extend_schema(
         tags=[DOCTORS],
@@ -97,7 +89,33 @@ class DoctorQueueApi(ListApi):
         responses={200: QueueItemSerializer(many=True), **error_responses(404)},
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        """From the day's cached queue (``scheduling.readcache``); the ETag is known before the
+        answer is built, and a poller that holds it gets 304."""
+        doctor = find_doctor(self.kwargs["pk"])
+        doctor_day = DoctorDay.objects.filter(doctor=doctor, date=clock.today()).first()
+        self.items, queue, now = [], None, clock.now()
+        if doctor_day is not None:
+            doctor_day.doctor = doctor
+            queue = readcache.day_queues([doctor_day])[doctor_day.id]
+        key = readcache.digest(
+            "queue",
+            request.get_full_path(),
+            request.get_host(),
+            readcache.row(doctor),
+            readcache.row(doctor_day),
+            queue.digest if queue else None,
+            [place.wait_minutes(now) for place in queue.places] if queue else None,
+        )
+        etag = conditional.weak_etag(key)
+        if conditional.holds(request, etag):
+            return conditional.not_modified(etag, private=False)
+        data = readcache.get(key)
+        if data is None:
+            if queue is not None:
+                self.items = readcache.queue_items(queue, doctor_day=doctor_day, now=now)
+            data = super().get(request, *args, **kwargs).data
+            readcache.put(key, data)
+        return conditional.mark(Response(data), etag, private=False)
 
 
 class DoctorCallNextApi(ApiView):

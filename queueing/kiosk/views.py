@@ -19,6 +19,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.languages import preferred_language, supported_language
 from accounts.models import Patient
 from doctors.models import Department
 from opd_site import clock
@@ -45,21 +46,12 @@ def _department(code: str) -> Department:
     return get_object_or_404(Department, code__iexact=code)
 
 
-def _supported_language(code: str | None) -> str | None:
-    if not code:
-        return None
-    try:
-        return translation.get_supported_language_variant(code)
-    except LookupError:
-        return None
-
-
 def _language(chosen: str | None, patient: Patient | None = None):
     """The page's language: the one chosen at the kiosk, else the patient's own, else the
     request's (``LocaleMiddleware``: Accept-Language)."""
-    language = _supported_language(chosen)
+    language = supported_language(chosen)
     if language is None and patient is not None:
-        language = _supported_language(patient.preferred_language)
+        language = preferred_language(patient)
     return translation.override(language) if language else nullcontext()
 
 
@@ -153,7 +145,7 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "GET":
         chosen = request.GET.get("lang", "")
         with _language(chosen):
-            form = CheckInForm(initial={"lang": _supported_language(chosen) or ""})
+            form = CheckInForm(initial={"lang": supported_language(chosen) or ""})
             return _form_page(request, department, form)
     form = CheckInForm(request.POST)
     chosen = request.POST.get("lang", "")

@@ -78,7 +78,7 @@ def find_visible_token(user, pk: int) -> Token:
     return get_object_or_404(visible_tokens(user), pk=pk)
 
 
-def allocation_answer(allocation: Allocation, user, *, doctor: Doctor) -> Response:
+def allocation_answer(allocation: Allocation, user, *, doctor: Doctor, request=None) -> Response:
     """201 with the token, or 202 with the waiting entry; both say what the engine did.
 
     The token is shown as the engine just wrote it, without reading it back: whoever booked
@@ -89,15 +89,27 @@ def allocation_answer(allocation: Allocation, user, *, doctor: Doctor) -> Respon
     if allocation.token is not None:
         token = allocation.token
         token.doctor_day.doctor = doctor
-        return Response({**describe_token(token), "allocation": outcome}, status=201)
+        # The engine keeps what it just wrote and read under the lock: the new token's one
+        # event, and its place in the queue (read to remember the estimate the patient is told).
+        history = getattr(token, "issued_history", None)
+        item = getattr(token, "told_queue_item", None)
+        if history is None or item is None:
+            return Response({**describe_token(token), "allocation": outcome}, status=201)
+        token.history_events = history
+        token.queue_item = item
+        return Response({**TokenDetailSerializer(token).data, "allocation": outcome}, status=201)
     entry = with_positions(visible_waiting(user)).get(pk=allocation.waiting.pk)
     return Response(
-        {"waiting": WaitingEntrySerializer(entry).data, "allocation": outcome}, status=202
+        {
+            "waiting": WaitingEntrySerializer(entry, context={"request": request}).data,
+            "allocation": outcome,
+        },
+        status=202,
     )
 
 
 @contextmanager
-def showing_existing_booking(user):
+def showing_existing_booking(user, request=None):
     """A duplicate request's 409 carries the existing token or waiting entry in full."""
     try:
         yield
@@ -108,7 +120,9 @@ def showing_existing_booking(user):
             details["existing"] = TokenSerializer(token).data if token else None
         elif "waiting" in details:
             entry = with_positions(visible_waiting(user)).filter(pk=details["waiting"]).first()
-            details["existing"] = WaitingEntrySerializer(entry).data if entry else None
+            details["existing"] = (
+                WaitingEntrySerializer(entry, context={"request": request}).data if entry else None
+            )
         raise
 
 

@@ -18,8 +18,10 @@ from accounts.api.permissions import (
 )
 from accounts.models import Patient
 from doctors.models import Doctor
+from opd_site import clock, conditional
 from opd_site.api_base import ApiView, IdFilter, ListApi, ObjectIdField
 from opd_site.api_errors import error_responses
+from scheduling import readcache
 from scheduling.api.answers import (
     TOKENS,
     WaitlistedSerializer,
@@ -40,7 +42,7 @@ from scheduling.api.serializers import (
 )
 from scheduling.models import PaymentMethod, Slot, Source, Token, TokenStatus
 from scheduling.selectors import (
-    queue_item_for,
+    QUEUED_STATUSES,
     visible_tokens,
 )
 from scheduling.services.cancellation import (
@@ -240,9 +242,12 @@ class TokenListApi(ListApi):
         user = request.user
         patient = patient_for_booking(user, data.get("patient"))
         answer = AnswerInTransaction(
-            request, lambda allocation: allocation_answer(allocation, user, doctor=data["doctor"])
+            request,
+            lambda allocation: allocation_answer(
+                allocation, user, doctor=data["doctor"], request=request
+            ),
         )
-        with showing_existing_booking(user):
+        with showing_existing_booking(user, request):
             request_token(
                 doctor=data["doctor"],
                 day=data["date"],
@@ -389,7 +394,36 @@ class TokenPublicStatusApi(ApiView):
             ),
             reference=reference,
         )
-        item = queue_item_for(token)
+        # From the day's cached queue; the ETag is known before the answer is built.
+        now = clock.now()
+        item = None
+        if token.status in QUEUED_STATUSES:
+            queue = readcache.day_queues([token.doctor_day])[token.doctor_day_id]
+            item = readcache.queue_item(token, queue, now=now)
+        key = readcache.digest(
+            "token-status",
+            readcache.row(token),
+            readcache.row(token.slot),
+            readcache.row(token.doctor_day),
+            readcache.row(token.doctor_day.doctor),
+            readcache.row(token.doctor_day.doctor.user),
+            readcache.row(token.doctor_day.doctor.department),
+            (item.position, item.estimated_time, item.estimated_from, item.estimated_to)
+            if item
+            else None,
+            item.estimated_wait_minutes if item else None,
+        )
+        etag = conditional.weak_etag(key)
+        if conditional.holds(request, etag):
+            return conditional.not_modified(etag, private=True)
+        data = readcache.get(key)
+        if data is None:
+            data = self._answer(token, item)
+            readcache.put(key, data)
+        return conditional.mark(Response(data), etag, private=True)
+
+    @staticmethod
+    def _answer(token, item) -> dict:
         waiting = item is not None and token.status != TokenStatus.IN_CONSULTATION
         answer = {
             "token": token,
@@ -399,4 +433,4 @@ class TokenPublicStatusApi(ApiView):
             "estimated_from": item.estimated_from if waiting else None,
             "estimated_to": item.estimated_to if waiting else None,
         }
-        return Response(TokenStatusSerializer(answer).data)
+        return dict(TokenStatusSerializer(answer).data)

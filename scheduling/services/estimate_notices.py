@@ -39,6 +39,9 @@ def remember_told(*, token: Token, doctor_day: DoctorDay) -> datetime | None:
         if item.token.pk == token.pk:
             Token.objects.filter(pk=token.pk).update(told_estimate=item.estimated_time)
             token.told_estimate = item.estimated_time
+            # The place just read is the one the caller shows (the booking's answer): read once.
+            item.token = token
+            token.told_queue_item = item
             return item.estimated_time
     return None
 

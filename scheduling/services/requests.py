@@ -121,6 +121,8 @@ def request_token(
             pay_with_booking(
                 doctor_day=doctor_day, token=allocation.token, payment=payment, actor=actor
             )
+            # The payment has its own events: the token's history is no longer the one kept.
+            allocation.token.issued_history = None
         if allocation.token is not None:
             remember_told(token=allocation.token, doctor_day=doctor_day)
         if inside is not None:

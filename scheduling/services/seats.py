@@ -231,7 +231,7 @@ def issue_token(
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     slot_seats.take(token)
-    record_event(
+    event = record_event(
         kind=kind,
         doctor_day=doctor_day,
         token=token,
@@ -241,6 +241,8 @@ def issue_token(
         actor=actor,
         reason=why,
     )
+    # A token just issued has this one event for its whole history: the answer shows it as is.
+    token.issued_history = [event]
     return token
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 
 from doctors.models import Doctor, DoctorLeave, DoctorSchedule
+from scheduling.locking import bump_versions
 from scheduling.models import DoctorDay, Slot, WaitingEntry
 from scheduling.services.waiting_list import promote_day
 
@@ -29,6 +30,7 @@ def generate_slots(*, start: date, days: int, doctors: Iterable[Doctor] | None =
                 created += added
                 if added:
                     grown.append(doctor_day)
+        bump_versions(day.pk for day in grown)  # new slots change what the day's pages show
     _promote_into_new_slots(grown)
     return created
 

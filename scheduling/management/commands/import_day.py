@@ -18,6 +18,7 @@ from django.db.models import Model
 
 from accounts.models import Patient
 from doctors.models import Department, Doctor
+from scheduling.locking import bump_versions
 from scheduling.management.commands.export_day import EXPORT_MODELS, FORMAT, VERSION, User
 from scheduling.models import DoctorDay, Payment, Refund, Slot, Token, TokenEvent, WaitingEntry
 
@@ -60,8 +61,14 @@ def load_rows(objects: list[dict], *, dry_run: bool = False) -> ImportResult:
     result = ImportResult()
     try:
         with transaction.atomic():
+            touched = set()
             for item in serializers.deserialize("python", objects):
+                added = result.added
                 _load_one(item, result)
+                if result.added > added:
+                    touched.add(_day_of(item.object))
+            touched.discard(None)
+            bump_versions(touched)  # the days' pages show the imported rows at once
             _reset_sequences()
             if dry_run:
                 raise _DryRun()
@@ -72,6 +79,12 @@ def load_rows(objects: list[dict], *, dry_run: bool = False) -> ImportResult:
     except IntegrityError as exc:
         raise ImportConflict(f"a row clashes with existing data ({exc})") from None
     return result
+
+
+def _day_of(obj: Model) -> int | None:
+    if isinstance(obj, DoctorDay):
+        return obj.pk
+    return getattr(obj, "doctor_day_id", None)
 
 
 def _load_one(item, result: ImportResult) -> None:

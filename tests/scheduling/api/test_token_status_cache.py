@@ -1,0 +1,63 @@
+"""``GET token-status/{reference}`` from the read cache: fresh after every change, 304 for a
+poller holding the answer, one query when cached, and the same in Redis."""
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+from queueing.services import call_next, check_in
+from scheduling.services.delay import set_delay
+
+pytestmark = pytest.mark.django_db
+
+REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/7",
+    }
+}
+
+
+def status(client, token, **headers):
+    return client.get(f"/api/v1/token-status/{token.reference}", headers=headers)
+
+
+def test_each_change_shows_in_the_next_answer(client, clinic, morning):
+    clinic.book()
+    token = clinic.book()
+    assert status(client, token).json()["position"] == 2
+    check_in(token=token)
+    assert status(client, token).json()["status"] == "checked_in"
+    assert status(client, token).json()["position"] == 1
+    call_next(doctor=clinic.doctor)
+    assert status(client, token).json()["status"] == "in_consultation"
+    waiting = clinic.book()
+    before = status(client, waiting).json()["estimated_time"]
+    set_delay(doctor=clinic.doctor, minutes=40)
+    assert status(client, waiting).json()["estimated_time"] != before
+
+
+def test_304_until_the_token_changes(client, clinic, morning, django_assert_max_num_queries):
+    token = clinic.book()
+    first = status(client, token)
+    assert first["Cache-Control"] == "private, no-cache"
+    with django_assert_max_num_queries(1):
+        again = status(client, token, if_none_match=first["ETag"])
+    assert again.status_code == 304
+    with django_assert_max_num_queries(1):
+        assert status(client, token).json() == first.json()
+    check_in(token=token)
+    changed = status(client, token, if_none_match=first["ETag"])
+    assert changed.status_code == 200
+    assert changed.json()["status"] == "checked_in"
+
+
+@override_settings(CACHES=REDIS)
+def test_the_answer_from_redis(client, clinic, morning):
+    cache.clear()
+    token = clinic.book()
+    assert status(client, token).json()["status"] == "booked"
+    assert any(cache._cache.get_client().scan_iter("*opd:queue:*"))
+    check_in(token=token)
+    assert status(client, token).json()["status"] == "checked_in"
+    cache.clear()
