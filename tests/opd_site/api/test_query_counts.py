@@ -19,6 +19,15 @@ LIMITS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def recent_days_read(hospital):
+    """The hospital's recent no-shows, which estimates use, are read once per quarter hour per
+    process (``scheduling.estimates.history``): counted here as a warm worker runs."""
+    from scheduling.estimates import history
+
+    history()
+
+
 def fill_day(hospital, tokens: int):
     slots = hospital.slots()
     for index in range(tokens):
