@@ -12,8 +12,9 @@ in it; nothing here orders tokens. The walk follows the doctor through the queue
   consultations so far), plus an allowance for the emergencies this doctor gets (at the rate of
   recent days, each taking a little longer than usual);
 - a booked patient who has not arrived yet occupies the doctor only with the chance that they
-  come: one minus the hospital's recent no-show share for their source, falling to nothing over
-  the no-show grace once their slot has begun without them (what is known now, not later).
+  come: one minus the hospital's recent no-show share for their source; once their slot has
+  begun without them, the share of such absent patients who still came on recent days (the
+  late share), falling to nothing over the no-show grace (what is known now, not later).
 
 The range is the expected call give or take ``RANGE_SPREADS`` standard deviations of it, and a
 few minutes: the walk adds up the variance of each consultation before the call (its length's
@@ -31,10 +32,10 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from opd_site import clock
 from scheduling import policy
@@ -51,6 +52,9 @@ DEFAULT_NO_SHOW_SHARE = {
     Source.ONLINE: 0.1,
     Source.WALK_IN: 0.0,
 }
+# Of the booked patients not here when their slot begins, the share who still come (late): the
+# rest are the no-shows. Blended with the hospital's own days as the no-show share is.
+DEFAULT_LATE_SHARE = 0.5
 EMERGENCY_LENGTH = 1.3  # an emergency takes this many of the doctor's usual consultations
 DEFAULT_SPREAD = 0.3  # the consultations' relative spread until the day has enough of them
 RECENT_CONSULTATIONS = 12  # the doctor's last consultations that give the spread
@@ -74,9 +78,14 @@ class History:
 
     no_show_share: dict[str, float]
     emergency_share: dict[int, float]
+    late_share: dict[str, float] = field(default_factory=dict)
 
     def no_show(self, source: str) -> float:
         return self.no_show_share.get(source, DEFAULT_NO_SHOW_SHARE.get(source, 0.1))
+
+    def late(self, source: str) -> float:
+        """Of the patients of ``source`` absent when their slot began, the share who came."""
+        return self.late_share.get(source, DEFAULT_LATE_SHARE)
 
     def emergencies(self, doctor_id: int) -> float:
         return self.emergency_share.get(doctor_id, 0.0)
@@ -131,15 +140,20 @@ def _read_history(now: datetime) -> History:
         )
         .exclude(status=TokenStatus.CANCELLED)
         .values("doctor_day__doctor_id", "source")
-        .annotate(n=Count("id"), missed=Count("id", filter=Q(status=TokenStatus.NO_SHOW)))
+        .annotate(
+            n=Count("id"),
+            missed=Count("id", filter=Q(status=TokenStatus.NO_SHOW)),
+            late=Count("id", filter=Q(checked_in_at__gt=F("slot__start"))),
+        )
         .order_by()
     )
-    booked, missed = defaultdict(int), defaultdict(int)
+    booked, missed, late = defaultdict(int), defaultdict(int), defaultdict(int)
     seated, emergencies = defaultdict(int), defaultdict(int)
     for row in rows:
         source, doctor_id = row["source"], row["doctor_day__doctor_id"]
         booked[source] += row["n"]
         missed[source] += row["missed"]
+        late[source] += row["late"] if source not in (Source.WALK_IN, Source.EMERGENCY) else 0
         seated[doctor_id] += row["n"]
         if source == Source.EMERGENCY:
             emergencies[doctor_id] += row["n"]
@@ -147,8 +161,14 @@ def _read_history(now: datetime) -> History:
         source: (missed[source] + PRIOR_WEIGHT * default) / (booked[source] + PRIOR_WEIGHT)
         for source, default in DEFAULT_NO_SHOW_SHARE.items()
     }
+    late_shares = {
+        source: (late[source] + PRIOR_WEIGHT * DEFAULT_LATE_SHARE)
+        / (late[source] + missed[source] + PRIOR_WEIGHT)
+        for source in DEFAULT_NO_SHOW_SHARE
+    }
     return History(
         no_show_share=shares,
+        late_share=late_shares,
         emergency_share={
             doctor_id: emergencies[doctor_id] / count for doctor_id, count in seated.items()
         },
@@ -203,13 +223,13 @@ class _Seat:
 
 
 def _coming(token: Token, *, now: datetime, past: History) -> float:
-    """The chance that a booked patient not here yet comes: the source's show share, falling
-    to nothing over the no-show grace once their slot has begun without them."""
-    chance = 1.0 - past.no_show(token.source)
-    if now > token.slot.start:
-        grace = timedelta(minutes=policy.no_show_grace_minutes())
-        chance *= max(0.0, 1 - (now - token.slot.start) / grace)
-    return chance
+    """The chance that a booked patient not here yet comes: the source's show share; once
+    their slot has begun without them, the share of such patients who came late, falling to
+    nothing over the no-show grace."""
+    if now <= token.slot.start:
+        return 1.0 - past.no_show(token.source)
+    grace = timedelta(minutes=policy.no_show_grace_minutes())
+    return past.late(token.source) * max(0.0, 1 - (now - token.slot.start) / grace)
 
 
 def _walk(seats: list[_Seat], *, free: datetime, spread: float, pace: float, lumps: float):

@@ -60,6 +60,22 @@ def test_the_no_show_share_brings_the_estimate_forward():
     )
 
 
+def test_a_patient_absent_once_their_slot_began_counts_as_the_late_ones_came():
+    """At 09:05 the priority patient of 09:00 is not here: as likely to come as such patients
+    were on recent days (the late share), not as likely as any booked patient."""
+    day = _day()
+    slot = _slot(day, 9)
+    tokens = [_token(slot, TokenStatus.BOOKED, priority=80, source="priority"), _token(slot)]
+    shows = {"priority": 0.0}
+    mostly_came = History(no_show_share=shows, emergency_share={}, late_share={"priority": 0.9})
+    rarely_came = History(no_show_share=shows, emergency_share={}, late_share={"priority": 0.1})
+    now = NINE + timedelta(minutes=5)
+    assert (
+        _estimates(tokens, day=day, now=now, past=rarely_came)[1].at
+        < _estimates(tokens, day=day, now=now, past=mostly_came)[1].at
+    )
+
+
 def test_a_delay_shifts_every_estimate():
     slot_day, late_day = _day(), _day(delay=20)
     on_time = _estimates([_token(_slot(slot_day, 9))] * 3, day=slot_day, now=NINE)
@@ -96,3 +112,26 @@ def test_estimates_never_go_backwards_along_the_serving_order(queue, minutes_pas
         times = [getattr(estimate, name) for estimate in found]
         assert times == sorted(times)
     assert all(e.earliest <= e.at <= e.latest and e.at >= now for e in found)
+
+
+def test_the_late_share_is_read_from_the_hospital_s_recent_days(clock, db):
+    """Yesterday 30 online patients were absent when their slot began: 27 came late, 3 never
+    did. Blended with the default as the no-show share is, today's estimate expects most."""
+    from datetime import timedelta as days_delta
+
+    from scheduling.estimates import DEFAULT_LATE_SHARE, PRIOR_WEIGHT, history
+    from tests import factories
+
+    yesterday = factories.DoctorDayFactory(date=clock.at.date() - days_delta(days=1))
+    slot = factories.SlotFactory(doctor_day=yesterday, capacity=40)
+    for n in range(30):
+        came = n < 27
+        factories.TokenFactory(
+            slot=slot,
+            status=TokenStatus.COMPLETED if came else TokenStatus.NO_SHOW,
+            checked_in_at=slot.start + timedelta(minutes=10) if came else None,
+        )
+
+    share = history().late("online")
+
+    assert share == (27 + PRIOR_WEIGHT * DEFAULT_LATE_SHARE) / (30 + PRIOR_WEIGHT)
