@@ -1,7 +1,8 @@
 """Where the time goes: py-spy samples of the engine and of the gunicorn workers under load.
 
-    .venv/bin/pip install py-spy          # a local tool, not a project dependency
     .venv/bin/python bench/profile.py     # needs the bench database of a previous run
+
+py-spy comes with ``requirements-dev.txt`` (``make venv``).
 
 Writes collapsed stacks to ``bench/results/profile-*.txt`` (open them in speedscope.app or
 flamegraph.pl) and prints, for each, the share of samples spent in each layer and the heaviest
@@ -68,7 +69,7 @@ INTERESTING = (
 def py_spy() -> str:
     found = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
     if not found:
-        raise SystemExit("py-spy is not installed: .venv/bin/pip install py-spy")
+        raise SystemExit("py-spy is not installed: make venv (requirements-dev.txt)")
     return found
 
 
