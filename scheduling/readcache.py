@@ -120,6 +120,10 @@ def queue_item(token: Token, queue: DayQueue, *, now: datetime) -> QueueItem | N
     if found is None:
         return None
     position, place = found
+    return _item(token, position, place, now)
+
+
+def _item(token: Token, position: int, place: Place, now: datetime) -> QueueItem:
     return QueueItem(
         token,
         position,
@@ -140,16 +144,7 @@ def queue_items(queue: DayQueue, *, doctor_day: DoctorDay, now: datetime) -> lis
             id=place.token_id, number=place.number, status=place.status, slot_id=place.slot_id
         )
         token.slot, token.doctor_day = slot, doctor_day
-        items.append(
-            QueueItem(
-                token,
-                position,
-                place.estimated_time,
-                place.wait_minutes(now),
-                estimated_from=place.estimated_from,
-                estimated_to=place.estimated_to,
-            )
-        )
+        items.append(_item(token, position, place, now))
     return items
 
 

@@ -133,22 +133,20 @@ def _refuse_before_locking(keep: Patient, duplicate: Patient, actor) -> None:
 def _record_merge(tokens, entries, *, keep: Patient, duplicate: Patient, actor) -> None:
     """Each moved token and waiting entry says in its history which record it came from."""
     reason = f"Record {duplicate.mrn} merged into {keep.mrn}"
+
+    def merged(doctor_day, **subject) -> None:
+        record_event(
+            kind=EventKind.PATIENT_MERGED,
+            doctor_day=doctor_day,
+            actor=actor,
+            reason=reason,
+            **subject,
+        )
+
     for token in tokens:
-        record_event(
-            kind=EventKind.PATIENT_MERGED,
-            doctor_day=token.doctor_day,
-            token=token,
-            actor=actor,
-            reason=reason,
-        )
+        merged(token.doctor_day, token=token)
     for entry in entries:
-        record_event(
-            kind=EventKind.PATIENT_MERGED,
-            doctor_day=entry.doctor_day,
-            waiting_entry=entry,
-            actor=actor,
-            reason=reason,
-        )
+        merged(entry.doctor_day, waiting_entry=entry)
 
 
 def merge_patients(*, keep: Patient, duplicate: Patient, actor=None) -> Merge:
