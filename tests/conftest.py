@@ -20,6 +20,7 @@ from tests import factories
 # Fixtures shared by several apps' tests (a small hospital, the desk's clinic, the engine's day).
 pytest_plugins = [
     "tests.fixtures.api",
+    "tests.fixtures.cache",
     "tests.fixtures.desk",
     "tests.fixtures.engine",
     "tests.fixtures.i18n",

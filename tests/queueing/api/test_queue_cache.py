@@ -2,20 +2,11 @@
 it, and the same in Redis."""
 
 import pytest
-from django.core.cache import cache
-from django.test import override_settings
 
 from queueing.services import call_next, check_in
 from scheduling.services.cancellation import cancel_token
 
 pytestmark = pytest.mark.django_db
-
-REDIS = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/7",
-    }
-}
 
 
 def queue(client, clinic, **headers):
@@ -49,12 +40,9 @@ def test_304_until_the_queue_changes(client, clinic, morning, django_assert_max_
     assert len(changed.json()["results"]) == 2
 
 
-@override_settings(CACHES=REDIS)
-def test_the_queue_from_redis(client, clinic, morning):
-    cache.clear()
+def test_the_queue_from_redis(client, clinic, morning, redis_cache):
     token = clinic.book()
     assert numbers(queue(client, clinic)) == [("CARD1-001", "booked")]
-    assert any(cache._cache.get_client().scan_iter("*opd:queue:*"))
+    assert redis_cache("*opd:queue:*")
     check_in(token=token)
     assert numbers(queue(client, clinic)) == [("CARD1-001", "checked_in")]
-    cache.clear()

@@ -5,8 +5,6 @@ the cache works the same in Redis."""
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
-from django.test import override_settings
 from django.urls import reverse
 
 from queueing.services import call_next, check_in
@@ -16,13 +14,6 @@ from scheduling.services.emergencies import admit_emergency
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-REDIS = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/7",
-    }
-}
 
 
 def card(client, token, **headers):
@@ -119,13 +110,10 @@ def test_the_full_page_carries_the_visitor_s_own_csrf_token(client, clinic, morn
     assert 'X-CSRFToken": "' in page
 
 
-@override_settings(CACHES=REDIS)
-def test_the_cache_in_redis_serves_and_refreshes(client, clinic, morning):
-    cache.clear()
+def test_the_cache_in_redis_serves_and_refreshes(client, clinic, morning, redis_cache):
     token = clinic.book()
     assert "Booked" in card(client, token).content.decode()
-    assert any(key for key in cache._cache.get_client().scan_iter("*opd:page:*"))
+    assert redis_cache("*opd:page:*")
     check_in(token=token)
     assert "Checked in" in card(client, token).content.decode()
     assert "CARD1-001" in rows(client, clinic).content.decode()
-    cache.clear()

@@ -2,20 +2,11 @@
 poller holding the answer, one query when cached, and the same in Redis."""
 
 import pytest
-from django.core.cache import cache
-from django.test import override_settings
 
 from queueing.services import call_next, check_in
 from scheduling.services.delay import set_delay
 
 pytestmark = pytest.mark.django_db
-
-REDIS = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/7",
-    }
-}
 
 
 def status(client, token, **headers):
@@ -52,12 +43,9 @@ def test_304_until_the_token_changes(client, clinic, morning, django_assert_max_
     assert changed.json()["status"] == "checked_in"
 
 
-@override_settings(CACHES=REDIS)
-def test_the_answer_from_redis(client, clinic, morning):
-    cache.clear()
+def test_the_answer_from_redis(client, clinic, morning, redis_cache):
     token = clinic.book()
     assert status(client, token).json()["status"] == "booked"
-    assert any(cache._cache.get_client().scan_iter("*opd:queue:*"))
+    assert redis_cache("*opd:queue:*")
     check_in(token=token)
     assert status(client, token).json()["status"] == "checked_in"
-    cache.clear()
