@@ -107,11 +107,18 @@ def server_env(database_url: str, **extra) -> dict[str, str]:
     return env
 
 
-def manage(*args, database_url: str, timeout: float = 60, stdin: str | None = None) -> str:
+def manage(
+    *args,
+    database_url: str,
+    timeout: float = 60,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> str:
+    """``manage.py`` against ``database_url``, in the servers' environment unless ``env``."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=server_env(database_url),
+        env=env or server_env(database_url),
         input=stdin,
         capture_output=True,
         text=True,
@@ -122,11 +129,18 @@ def manage(*args, database_url: str, timeout: float = 60, stdin: str | None = No
     return result.stdout
 
 
-def run_script(script: str, *, database_url: str, timeout: float = 60, **arguments) -> dict:
+def run_script(
+    script: str,
+    *,
+    database_url: str,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+    **arguments,
+) -> dict:
     """Run Python inside Django against ``database_url``; ``ARGS`` in, the last stdout line out."""
     program = f"import json\nARGS = json.loads({json.dumps(json.dumps(arguments))})\n{script}"
     output = manage(
-        "shell", "--no-imports", "-c", program, database_url=database_url, timeout=timeout
+        "shell", "--no-imports", "-c", program, database_url=database_url, timeout=timeout, env=env
     )
     return json.loads(output.strip().splitlines()[-1])
 

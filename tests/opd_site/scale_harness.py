@@ -7,7 +7,6 @@ mode that the test starts itself. Clients reach them as nginx would hand request
 ``X-Forwarded-Proto: https`` and the client's address appended to ``X-Forwarded-For``.
 """
 
-import json
 import os
 import pwd
 import secrets
@@ -15,7 +14,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -30,7 +28,7 @@ import dj_database_url
 import psycopg
 import requests
 
-from tests.opd_site.fault_harness import ROOT, FaultDatabase, Gunicorn, free_port
+from tests.opd_site.fault_harness import FaultDatabase, Gunicorn, free_port
 
 PASSWORD = "Scale-out-desk-password-42"
 SECRET_KEY = secrets.token_urlsafe(50)
@@ -80,22 +78,6 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
-
-
-def django_script(script: str, *, env: dict[str, str], timeout: float = 120, **arguments) -> dict:
-    """Run Python inside Django with ``env``; ``ARGS`` in, the last stdout line (JSON) out."""
-    program = f"import json\nARGS = json.loads({json.dumps(json.dumps(arguments))})\n{script}"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", program],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"script failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def flush_cache() -> None:

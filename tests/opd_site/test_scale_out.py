@@ -18,6 +18,7 @@ import psycopg
 import pytest
 import requests
 
+from tests.opd_site.fault_harness import run_script
 from tests.opd_site.scale_harness import (
     INVARIANTS,
     PASSWORD,
@@ -28,7 +29,6 @@ from tests.opd_site.scale_harness import (
     StormResult,
     behind_proxy,
     day_state,
-    django_script,
     flush_cache,
     production_env,
     scale_database,
@@ -57,9 +57,11 @@ def scale_db():
 
 
 def seed(database_url: str, tag: str, *, capacity: int = CAPACITY, **env: str) -> dict:
-    return django_script(
+    return run_script(
         SEED,
+        database_url=database_url,
         env=production_env(database_url, **env),
+        timeout=120,
         tag=tag,
         doctors=DOCTORS,
         slots=SLOTS,
@@ -94,7 +96,13 @@ def assert_storm_held(result: StormResult, state: dict, seeded: dict, database_u
     assert set(held.values()) == {1}
     answered = {b.body["id"] for b in result.bookings if b.status == 201}
     assert answered == {row[0] for row in state["tokens"]}, "an answer names a token not stored"
-    invariants = django_script(INVARIANTS, env=production_env(database_url), days=seeded["days"])
+    invariants = run_script(
+        INVARIANTS,
+        database_url=database_url,
+        env=production_env(database_url),
+        timeout=120,
+        days=seeded["days"],
+    )
     assert invariants == []
 
 
