@@ -7,7 +7,7 @@ with scheduling's one event writer; the order they call in is ``scheduling.selec
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, Subquery
 from django.utils.translation import gettext
 
 from doctors.models import Doctor
@@ -125,6 +125,8 @@ def complete(*, token: Token, actor=None) -> Token:
         minutes = Decimal((token.completed_at - token.called_at).total_seconds() / 60).quantize(
             Decimal("0.01")
         )
+        if doctor_day.opening_average_minutes is None:
+            _keep_opening_average(doctor_day)
         record_consultation(
             doctor_id=doctor_day.doctor_id,
             minutes=minutes,
@@ -138,6 +140,16 @@ def complete(*, token: Token, actor=None) -> Token:
             reason=f"Consultation took {minutes:.0f} min.",
         )
         return token
+
+
+def _keep_opening_average(doctor_day: DoctorDay) -> None:
+    """Before the day's first consultation moves the doctor's rolling average, keep it on the day:
+    the estimates start from it and add the day's consultations themselves."""
+    DoctorDay.objects.filter(pk=doctor_day.pk).update(
+        opening_average_minutes=Subquery(
+            Doctor.objects.filter(pk=doctor_day.doctor_id).values("average_consultation_minutes")
+        )
+    )
 
 
 def change_status(*, token: Token, status: str, actor=None) -> Token:

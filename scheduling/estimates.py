@@ -179,14 +179,16 @@ def _read_history(now: datetime) -> History:
 
 
 def paces(doctor_days: Sequence[DoctorDay], done: Iterable[Token]) -> dict[int, Pace]:
-    """Each doctor-day's pace from the doctor's rolling average and the day's consultations so
-    far (``done``: the days' completed tokens, read with their queues; emergencies, which the
-    walk allows for apart, are left out).
+    """Each doctor-day's pace from the doctor's rolling average as the day opened and the day's
+    consultations so far (``done``: the days' completed tokens, read with their queues;
+    emergencies, which the walk allows for apart, are left out).
 
-    The rolling average moves with every consultation, so it is as uncertain as the mean of
-    ``(2 - w) / w`` consultations (``w`` its weight): the average is the two blended by what
-    each is worth. The spread is that of the day's last consultations (the default until a day
-    has three).
+    The rolling average is as uncertain as the mean of ``(2 - w) / w`` consultations (``w`` its
+    weight): the average is it and the day's consultations blended by what each is worth. The
+    prior is the average before the day's first consultation counted
+    (``DoctorDay.opening_average_minutes``): the one the doctor has now already holds the day's
+    consultations, and counting them twice would chase the last few. The spread is that of the
+    day's last consultations (the default until a day has three).
     """
     lengths: dict[int, list[float]] = defaultdict(list)
     for token in sorted(done, key=lambda token: token.completed_at, reverse=True):
@@ -200,7 +202,8 @@ def paces(doctor_days: Sequence[DoctorDay], done: Iterable[Token]) -> dict[int, 
     found = {}
     for day in doctor_days:
         seen = lengths[day.id]
-        rolling = float(day.doctor.average_consultation_minutes)
+        opened = day.opening_average_minutes
+        rolling = float(day.doctor.average_consultation_minutes if opened is None else opened)
         average = (worth * rolling + sum(seen)) / (worth + len(seen))
         spread = DEFAULT_SPREAD
         recent = seen[:RECENT_CONSULTATIONS]

@@ -42,6 +42,14 @@ class DoctorDay(models.Model):
         db_default=0,
         help_text="Bumped in the same transaction as any change to the day; keys its read cache.",
     )
+    opening_average_minutes = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The doctor's average consultation before the day's first one counted: the "
+        "estimates' prior, which the day's own consultations do not move.",
+    )
 
     class Meta:
         ordering = ["date", "doctor"]

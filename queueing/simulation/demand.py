@@ -29,6 +29,8 @@ class Scenario:
     baseline: float = 0.25  # the walk-in rate away from the peak, relative to the peak
     delay_minutes: int = 0
     leave_at: time | None = None
+    cancel_rate: float = 0.10  # of advance bookings, cancelled before the slot
+    early_cancel_share: float = 0.6  # of those, more than a day ahead; the rest that morning
 
 
 SCENARIOS = {
@@ -55,14 +57,19 @@ SCENARIOS = {
         emergencies_per_doctor=3,
         emergency_window=(time(9, 10), time(11, 50)),
     ),
+    "mass-cancellation": Scenario(
+        "mass-cancellation",
+        "heavy rain: 40% of the advance bookings cancel on the morning itself",
+        1.1,
+        cancel_rate=0.4,
+        early_cancel_share=0.0,
+    ),
 }
 
 ADVANCE_MIX = ((Source.ONLINE, 0.6), (Source.PRIORITY, 0.2), (Source.FOLLOW_UP, 0.2))
 PREFERRED_SLOT_WEIGHTS = (0.35, 0.30, 0.20, 0.15)
 BOOKING_DAYS = 7  # advance bookings are made over the week before the day
 HISTORY_DAYS_AGO = (9, 13)  # follow-up patients were seen this many days before
-CANCEL_RATE = 0.10
-EARLY_CANCEL_SHARE = 0.6
 NO_SHOW_RATE = 0.08
 WALK_IN_WINDOW = (time(8, 0), time(12, 30))
 WALK_IN_PEAK = time(10, 0)
@@ -140,7 +147,7 @@ def plan_day(
         emergencies = min(total, max(1, round(total * scenario.emergency_share)))
     rest = total - emergencies
     advance = round(rest * scenario.advance_share)
-    plan.advance = _advance_requests(advance, indices, weights, day, rng)
+    plan.advance = _advance_requests(advance, indices, weights, day, rng, scenario)
     for number, request in enumerate(plan.advance, start=1):
         request.patient = number
     plan.history = [
@@ -166,7 +173,7 @@ def plan_day(
 
 
 def _advance_requests(
-    count, indices, weights, day: date, rng: random.Random
+    count, indices, weights, day: date, rng: random.Random, scenario: Scenario
 ) -> list[AdvanceRequest]:
     sources = [source for source, _ in ADVANCE_MIX]
     mix = [share for _, share in ADVANCE_MIX]
@@ -183,8 +190,8 @@ def _advance_requests(
         request.arrival_offset = min(10.0, max(-40.0, rng.gauss(-12.0, 9.0)))
         request.patience = rng.uniform(*PATIENCE_MINUTES)
         slot_start = slot_starts(day)[slot_index]
-        if rng.random() < CANCEL_RATE:
-            request.cancel_at = _cancel_time(rng, at, slot_start, day)
+        if rng.random() < scenario.cancel_rate:
+            request.cancel_at = _cancel_time(rng, at, slot_start, day, scenario.early_cancel_share)
         elif rng.random() < NO_SHOW_RATE:
             request.no_show = True
         requests.append(request)
@@ -204,10 +211,12 @@ def _daytime(rng: random.Random, first: date, last: date) -> datetime:
     return local(on, time(8, 0)) + timedelta(seconds=rng.randint(0, 13 * 3600 - 1))
 
 
-def _cancel_time(rng: random.Random, booked: datetime, slot_start: datetime, day: date) -> datetime:
+def _cancel_time(
+    rng: random.Random, booked: datetime, slot_start: datetime, day: date, early_share: float
+) -> datetime:
     """Early (more than a day before the slot: refundable) or on the morning itself."""
     early_from, early_to = booked + timedelta(minutes=30), slot_start - timedelta(hours=25)
-    if rng.random() < EARLY_CANCEL_SHARE and early_to > early_from:
+    if rng.random() < early_share and early_to > early_from:
         span = int((early_to - early_from).total_seconds())
         return early_from + timedelta(seconds=rng.randint(0, span))
     late_from = local(day, time(7, 0))

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -135,3 +136,29 @@ def test_the_late_share_is_read_from_the_hospital_s_recent_days(clock, db):
     share = history().late("online")
 
     assert share == (27 + PRIOR_WEIGHT * DEFAULT_LATE_SHARE) / (30 + PRIOR_WEIGHT)
+
+
+def test_the_day_s_consultations_move_the_pace_once_not_twice(clock, db):
+    """The doctor usually takes 10 minutes; today's first patient took 30. The rolling average
+    has moved to 14 already, so starting from it would count that consultation twice: the
+    estimates start from the 10 the day opened with and add the 30 once."""
+    from queueing.services import call_token, check_in, complete
+    from scheduling.estimates import paces
+    from tests import factories
+    from tests.scheduling.helpers import at, book, make_day
+
+    day = make_day(doctor=factories.DoctorFactory(average_consultation_minutes=Decimal("10")))
+    token = book(day, "online").token
+    clock.set(at(clock().date(), 9))
+    check_in(token=token)
+    call_token(token=token)
+    clock.advance(minutes=30)
+    complete(token=token)
+    day.refresh()
+
+    pace = paces([day.doctor_day], [Token.objects.get(pk=token.pk)])[day.doctor_day.id]
+
+    assert day.doctor.average_consultation_minutes == Decimal("14.00")
+    assert day.doctor_day.opening_average_minutes == Decimal("10.00")
+    worth = (2 - 0.2) / 0.2  # the rolling average's weight is 0.2: worth nine consultations
+    assert pace.average == pytest.approx((worth * 10 + 30) / (worth + 1))

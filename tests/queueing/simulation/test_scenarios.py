@@ -1,7 +1,9 @@
 """Each scenario produces what it names, through the engine's own events."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q
 
 from queueing.simulation.hospital import sim_doctor_days
@@ -17,6 +19,8 @@ from scheduling.models import (
 )
 from scheduling.services.seats import effective_capacity
 from tests.queueing.simulation.conftest import DAY, at
+
+DAY_ZONE = ZoneInfo(settings.TIME_ZONE)
 
 
 def _day_events(kind, **filters):
@@ -90,4 +94,19 @@ def test_emergencies_are_admitted_even_past_capacity_and_seen_first(simulate):
             called_at__lt=emergency.called_at,
         ).exclude(source=Source.EMERGENCY)
         assert not jumped.exists(), f"{emergency} waited while others were called"
+    assert outcome.last_line == "invariants held: yes"
+
+
+def test_mass_cancellation_cancels_many_bookings_that_morning_and_estimates_follow(simulate):
+    outcome = simulate("--doctors", "2", "--scenario", "mass-cancellation", "--seed", "1")
+
+    advance = Token.objects.filter(doctor_day__in=sim_doctor_days().filter(date=DAY)).exclude(
+        source__in=(Source.WALK_IN, Source.EMERGENCY)
+    )
+    cancelled = advance.filter(status=TokenStatus.CANCELLED, cancelled_by=CancelledBy.PATIENT)
+    assert cancelled.count() >= advance.count() // 4
+    assert {token.cancelled_at.astimezone(DAY_ZONE).date() for token in cancelled} == {DAY}
+    assert "0 before the day" in outcome.text
+    assert "ESTIMATES" in outcome.text
+    assert "monotonicity violations along the serving order: 0" in outcome.text
     assert outcome.last_line == "invariants held: yes"
