@@ -1,11 +1,12 @@
 """The one place that locks: a doctor-day row, inside the transaction that owns the change.
 
-On PostgreSQL the row is locked with ``SELECT ... FOR UPDATE`` under a ``lock_timeout``, so a
+On PostgreSQL the row is locked by updating its version under a ``lock_timeout``, so a
 stuck lock turns into ``LockTimeout`` (HTTP 503) instead of a hung request. On SQLite every
 transaction is IMMEDIATE (see settings), which serialises writers for the whole file.
 Operations that span several days lock them in date order, so two of them never deadlock.
 """
 
+import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,6 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
 from accounts.models import Patient
+from doctors.models import Doctor
 from scheduling import policy
 from scheduling.errors import LockTimeout
 from scheduling.metrics import timed_lock_wait
@@ -23,23 +25,83 @@ from scheduling.models import DoctorDay
 
 @timed_lock_wait
 def _lock_day(doctor_id: int, day: date) -> DoctorDay:
-    # ``of=("self",)``: lock the doctor-day row only, not the joined doctor and user rows, so
-    # the same doctor's other days never wait on this one.
-    locked = DoctorDay.objects.select_for_update(of=("self",)).select_related("doctor")
-    try:
-        doctor_day = locked.get(doctor_id=doctor_id, date=day)
-    except DoctorDay.DoesNotExist:
+    doctor_day = _bump_and_lock(doctor_id, day)
+    if doctor_day is None:
         # Two requests may both miss the row: the insert ignores the loser's conflict.
         DoctorDay.objects.bulk_create(
             [DoctorDay(doctor_id=doctor_id, date=day)], ignore_conflicts=True
         )
-        doctor_day = locked.get(doctor_id=doctor_id, date=day)
-    # Whatever the transaction changes in the day becomes visible together with the new
-    # version, and a rollback takes both back: readers key their cache by it
-    # (``scheduling/readcache.py``). Bumped under the lock, so no other writer moves it.
-    DoctorDay.objects.filter(pk=doctor_day.pk).update(version=F("version") + 1)
-    doctor_day.version += 1
+        doctor_day = _bump_and_lock(doctor_id, day)
     return doctor_day
+
+
+def _bump_and_lock(doctor_id: int, day: date) -> DoctorDay | None:
+    """Lock the doctor-day row by moving its version, and read it with its doctor: on
+    PostgreSQL one statement, ``UPDATE ... FROM doctor ... RETURNING``, which also sets the
+    transaction's ``lock_timeout`` before it waits for the row; on SQLite, whose transaction
+    already holds the file, the doctor is read after.
+
+    Whatever the transaction changes in the day becomes visible together with the new version,
+    and a rollback takes both back: readers key their cache by it (``scheduling/readcache.py``).
+    Only the doctor-day row is locked, not the doctor's, so the same doctor's other days never
+    wait on this one."""
+    params = [doctor_id, connection.ops.adapt_datefield_value(day)]
+    if connection.vendor == "postgresql":
+        params.insert(0, f"{policy.lock_timeout_ms()}ms")
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_statement(connection.vendor), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    doctor_day = _from_row(DoctorDay, _DAY_FIELDS, row[: len(_DAY_FIELDS)])
+    if len(row) > len(_DAY_FIELDS):
+        doctor_day.doctor = _from_row(Doctor, _DOCTOR_FIELDS, row[len(_DAY_FIELDS) :])
+    else:  # SQLite returns only the updated table's columns
+        doctor_day.doctor = Doctor.objects.get(pk=doctor_day.doctor_id)
+    return doctor_day
+
+
+_DAY_FIELDS = DoctorDay._meta.concrete_fields
+_DOCTOR_FIELDS = Doctor._meta.concrete_fields
+
+
+@functools.cache
+def _lock_statement(vendor: str) -> str:
+    """The statement, built once from the models' tables and columns (no value is formatted
+    into it; the doctor and date are parameters)."""
+    quote = connection.ops.quote_name
+    day, doctor = quote(DoctorDay._meta.db_table), quote(Doctor._meta.db_table)
+    returned = [(day, _DAY_FIELDS)]
+    timeout = joined = ""
+    if vendor == "postgresql":  # SQLite's RETURNING cannot name the FROM tables' columns
+        returned.append((doctor, _DOCTOR_FIELDS))
+        # The transaction's lock_timeout, set before the row is reached: the update needs the
+        # joined row, and the row needs the (volatile, so evaluated first) setting.
+        timeout = "WITH timeout AS (SELECT set_config('lock_timeout', %s, true)) "
+        joined = f" FROM {doctor}, timeout"
+    columns = ", ".join(
+        f"{table}.{quote(field.column)}" for table, fields in returned for field in fields
+    )
+    where = f"{day}.doctor_id = %s AND {day}.date = %s"
+    if joined:
+        where = f"{doctor}.id = {day}.doctor_id AND {where}"
+    return (
+        f"{timeout}UPDATE {day} SET version = {day}.version + 1{joined}"  # noqa: S608
+        f" WHERE {where} RETURNING {columns}"
+    )
+
+
+def _from_row(model, fields, values):
+    """A model instance from database values, converted as the ORM converts them."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        column = field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
+            connection
+        ):
+            value = converter(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
 # The days this context holds locked: their versions are bumped already.
@@ -85,7 +147,6 @@ def _set_lock_timeout() -> None:
 def doctor_days_locked(*, doctor_id: int, days: Iterable[date]) -> Iterator[dict[date, DoctorDay]]:
     """Open one transaction and lock the doctor's days in date order; yield them by date."""
     with transaction.atomic(durable=True):
-        _set_lock_timeout()
         try:
             locked = {day: _lock_day(doctor_id, day) for day in sorted(set(days))}
         except DatabaseError as exc:
