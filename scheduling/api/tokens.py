@@ -52,6 +52,7 @@ from scheduling.services.cancellation import (
 )
 from scheduling.services.emergencies import fast_track
 from scheduling.services.payments import PaymentIntent
+from scheduling.services.refusals import with_last_leave
 from scheduling.services.requests import request_token
 
 
@@ -101,7 +102,9 @@ class TokenListApi(ListApi):
     throttle_scope = "tokens"
 
     class InputSerializer(serializers.Serializer):
-        doctor = ObjectIdField(queryset=Doctor.objects.select_related("user", "department"))
+        doctor = ObjectIdField(
+            queryset=with_last_leave(Doctor.objects.select_related("user", "department"))
+        )
         date = serializers.DateField()
         slot = ObjectIdField(
             queryset=Slot.objects.all(),

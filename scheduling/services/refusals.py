@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
@@ -35,11 +36,25 @@ def ensure_source_allowed(*, actor, source: str) -> None:
         raise SourceNotAllowed()
 
 
+def with_last_leave(doctors: QuerySet[Doctor]) -> QuerySet[Doctor]:
+    """Doctors read with the end of their last leave, so that booking a day after it (most
+    days) needs no look at the leave records: ``ensure_doctor_available`` uses it."""
+    last = DoctorLeave.objects.filter(doctor=OuterRef("pk")).order_by("-end_date")
+    return doctors.annotate(last_leave_ends=Subquery(last.values("end_date")[:1]))
+
+
 def ensure_doctor_available(*, doctor: Doctor, day: date) -> None:
     if not doctor.is_available:
         raise DoctorUnavailable(
             gettext("%(doctor)s is not taking appointments at the moment.") % {"doctor": doctor}
         )
+    if not hasattr(doctor, "last_leave_ends") or (
+        doctor.last_leave_ends is not None and doctor.last_leave_ends >= day
+    ):
+        _ensure_not_on_leave(doctor=doctor, day=day)
+
+
+def _ensure_not_on_leave(*, doctor: Doctor, day: date) -> None:
     if DoctorLeave.objects.filter(doctor=doctor, start_date__lte=day, end_date__gte=day).exists():
         raise DoctorUnavailable(
             gettext("%(doctor)s is on leave on %(day)s.")

@@ -1,0 +1,72 @@
+"""Booking through the API on and around a doctor's leave: the doctor is read with the end of
+their last leave, so a day after it books without looking at the leave records again."""
+
+from datetime import timedelta
+
+import pytest
+
+from opd_site import clock as opd_clock
+from scheduling.models import Token
+from tests import factories
+from tests.fixtures.api import signed_in
+
+TOKENS = "/api/v1/tokens"
+
+
+def _book(hospital):
+    return signed_in(hospital.patient_user).post(
+        TOKENS,
+        {"doctor": hospital.doctor.id, "date": opd_clock.today().isoformat(), "source": "online"},
+        format="json",
+    )
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [(0, 0), (-3, 0), (-1, 2)],
+    ids=["today only", "ending today", "spanning today"],
+)
+def test_a_day_of_leave_is_refused(hospital, starts, ends):
+    today = opd_clock.today()
+    factories.DoctorLeaveFactory(
+        doctor=hospital.doctor,
+        start_date=today + timedelta(days=starts),
+        end_date=today + timedelta(days=ends),
+    )
+
+    response = _book(hospital)
+
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == "doctor_unavailable"
+    assert not Token.objects.exists()
+
+
+@pytest.mark.parametrize(("starts", "ends"), [(-5, -1), (1, 3)], ids=["ended", "later"])
+def test_a_day_outside_the_leave_books(hospital, starts, ends):
+    today = opd_clock.today()
+    factories.DoctorLeaveFactory(
+        doctor=hospital.doctor,
+        start_date=today + timedelta(days=starts),
+        end_date=today + timedelta(days=ends),
+    )
+
+    assert _book(hospital).status_code == 201
+
+
+def test_a_day_after_the_last_leave_costs_no_leave_query(hospital, django_assert_max_num_queries):
+    today = opd_clock.today()
+    factories.DoctorLeaveFactory(
+        doctor=hospital.doctor,
+        start_date=today - timedelta(days=9),
+        end_date=today - timedelta(days=7),
+    )
+
+    with django_assert_max_num_queries(30) as captured:
+        assert _book(hospital).status_code == 201
+
+    leave_lookups = [
+        query
+        for query in captured.captured_queries
+        if query["sql"].startswith('SELECT 1 AS "a" FROM "doctors_doctorleave"')
+    ]
+    assert leave_lookups == []
