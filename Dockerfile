@@ -1,18 +1,30 @@
 # syntax=docker/dockerfile:1
 # The OPD site: gunicorn serving opd_site.wsgi on port 8000, static files by WhiteNoise.
+#
+# BASE_IMAGE: the official Python image by default; any Debian root filesystem with python3,
+# python3-venv and ca-certificates works as well (docs/deployment.md makes one with debootstrap,
+# for a network that reaches Debian's mirrors but no container registry).
+ARG BASE_IMAGE=python:3.11-slim
 
-FROM python:3.11-slim AS builder
+FROM ${BASE_IMAGE} AS builder
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
+RUN python3 -m venv /opt/venv
 ENV PATH="/opt/venv/bin:$PATH"
 COPY requirements.txt /tmp/requirements.txt
-RUN pip install -r /tmp/requirements.txt
+# Behind a TLS-inspecting proxy, or with the hospital's own package index, pass the CA bundle
+# and a pip configuration as build secrets: mounted for this step only, never in a layer.
+#   --secret id=ca_bundle,src=/etc/ssl/certs/ca-certificates.crt --secret id=pip_conf,src=pip.conf
+RUN --mount=type=secret,id=ca_bundle \
+    --mount=type=secret,id=pip_conf \
+    if [ -s /run/secrets/ca_bundle ]; then export PIP_CERT=/run/secrets/ca_bundle; fi; \
+    if [ -s /run/secrets/pip_conf ]; then export PIP_CONFIG_FILE=/run/secrets/pip_conf; fi; \
+    pip install -r /tmp/requirements.txt
 
 
 # The Hindi catalogue compiled (.mo files are build output, not in the repository); GNU gettext
 # stays in this stage, out of the runtime image.
-FROM python:3.11-slim AS messages
+FROM ${BASE_IMAGE} AS messages
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/*
@@ -20,7 +32,7 @@ COPY locale /src/locale
 RUN find /src/locale -name '*.po' -exec sh -c 'msgfmt --check-format -o "${1%.po}.mo" "$1"' _ {} \;
 
 
-FROM python:3.11-slim AS runtime
+FROM ${BASE_IMAGE} AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH="/opt/venv/bin:$PATH" \
