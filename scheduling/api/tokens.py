@@ -75,7 +75,7 @@ def patient_for_booking(user, patient: Patient | None) -> Patient:
         if patient is None:
             raise serializers.ValidationError({"patient": ["Name the patient (their record id)."]})
         return patient
-    own = Patient.objects.filter(user=user).first()
+    own = getattr(user, "patient", None)  # read with the user (accounts.authentication)
     require(own is not None, "No patient record is linked to this account.")
     require(patient is None or patient.pk == own.pk, "Patients book only for themselves.")
     return own
