@@ -21,18 +21,23 @@ def _book(hospital):
     )
 
 
-@pytest.mark.parametrize(
-    ("starts", "ends"),
-    [(0, 0), (-3, 0), (-1, 2)],
-    ids=["today only", "ending today", "spanning today"],
-)
-def test_a_day_of_leave_is_refused(hospital, starts, ends):
+def on_leave(hospital, starts: int, ends: int) -> None:
+    """The doctor on leave from ``starts`` to ``ends`` days from today."""
     today = opd_clock.today()
     factories.DoctorLeaveFactory(
         doctor=hospital.doctor,
         start_date=today + timedelta(days=starts),
         end_date=today + timedelta(days=ends),
     )
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [(0, 0), (-3, 0), (-1, 2)],
+    ids=["today only", "ending today", "spanning today"],
+)
+def test_a_day_of_leave_is_refused(hospital, starts, ends):
+    on_leave(hospital, starts, ends)
 
     response = _book(hospital)
 
@@ -43,23 +48,13 @@ def test_a_day_of_leave_is_refused(hospital, starts, ends):
 
 @pytest.mark.parametrize(("starts", "ends"), [(-5, -1), (1, 3)], ids=["ended", "later"])
 def test_a_day_outside_the_leave_books(hospital, starts, ends):
-    today = opd_clock.today()
-    factories.DoctorLeaveFactory(
-        doctor=hospital.doctor,
-        start_date=today + timedelta(days=starts),
-        end_date=today + timedelta(days=ends),
-    )
+    on_leave(hospital, starts, ends)
 
     assert _book(hospital).status_code == 201
 
 
 def test_a_day_after_the_last_leave_costs_no_leave_query(hospital, django_assert_max_num_queries):
-    today = opd_clock.today()
-    factories.DoctorLeaveFactory(
-        doctor=hospital.doctor,
-        start_date=today - timedelta(days=9),
-        end_date=today - timedelta(days=7),
-    )
+    on_leave(hospital, -9, -7)
 
     with django_assert_max_num_queries(30) as captured:
         assert _book(hospital).status_code == 201
