@@ -45,8 +45,9 @@ def _bump_and_lock(doctor_id: int, day: date) -> DoctorDay | None:
     and a rollback takes both back: readers key their cache by it (``scheduling/readcache.py``).
     Only the doctor-day row is locked, not the doctor's, so the same doctor's other days never
     wait on this one."""
+    joined = connection.vendor == "postgresql"
     params = [doctor_id, connection.ops.adapt_datefield_value(day)]
-    if connection.vendor == "postgresql":
+    if joined:
         params.insert(0, f"{policy.lock_timeout_ms()}ms")
     with connection.cursor() as cursor:
         cursor.execute(_lock_statement(connection.vendor), params)
@@ -54,9 +55,9 @@ def _bump_and_lock(doctor_id: int, day: date) -> DoctorDay | None:
     if row is None:
         return None
     doctor_day = _from_row(DoctorDay, _DAY_FIELDS, row[: len(_DAY_FIELDS)])
-    if len(row) > len(_DAY_FIELDS):
+    if joined:
         doctor_day.doctor = _from_row(Doctor, _DOCTOR_FIELDS, row[len(_DAY_FIELDS) :])
-    else:  # SQLite returns only the updated table's columns
+    else:
         doctor_day.doctor = Doctor.objects.get(pk=doctor_day.doctor_id)
     return doctor_day
 

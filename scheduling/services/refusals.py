@@ -44,6 +44,9 @@ def with_last_leave(doctors: QuerySet[Doctor]) -> QuerySet[Doctor]:
 
 
 def ensure_doctor_available(*, doctor: Doctor, day: date) -> None:
+    """Refuse a doctor who takes no appointments, or is on leave on ``day``. A doctor read
+    ``with_last_leave`` whose last leave ended before ``day`` needs no look at the leave
+    records; any other doctor is checked against them."""
     if not doctor.is_available:
         raise DoctorUnavailable(
             gettext("%(doctor)s is not taking appointments at the moment.") % {"doctor": doctor}

@@ -7,10 +7,10 @@ from tests.scheduling.helpers import book, fill, make_day, new_patient
 
 def _count_request(day, django_assert_max_num_queries) -> int:
     patient = new_patient()
-    # Nine to seat and record the patient, the doctor-day locked, its version moved (the read
-    # cache) and its doctor read in one statement on PostgreSQL (two on SQLite), two more to
-    # tell them when they will be called (the day's queue read once, the estimate remembered on
-    # the token).
+    # The leave check; BEGIN; the doctor-day locked, its version moved (the read cache) and its
+    # doctor read, in one statement on PostgreSQL (two on SQLite); places already held, seats,
+    # counter, token, event; the day's queue read once and the estimate remembered on the token
+    # (when they will be called); COMMIT.
     limit = 11 if connection.vendor == "postgresql" else 12
     with django_assert_max_num_queries(limit) as captured:
         allocation = book(day, "online", slot=day.slots[-1], patient=patient)
