@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from bench.floor_views import FloorTokenApi
+from bench.floor_views import FloorReadApi, FloorTokenApi
 from opd_site import urls as site
 
 FLOOR_TOKENS_PATH = "/bench/floor-tokens"
+FLOOR_READ_PATH = "/bench/floor-read"
 
 urlpatterns = [
     path(FLOOR_TOKENS_PATH.lstrip("/"), FloorTokenApi.as_view(), name="bench-floor-tokens"),
+    path(FLOOR_READ_PATH.lstrip("/"), FloorReadApi.as_view(), name="bench-floor-read"),
     *site.urlpatterns,
 ]
 

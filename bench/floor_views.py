@@ -7,8 +7,14 @@ middleware, DRF with the same authentication (SimpleJWT), permission and throttl
 engine it runs the ORM floor transaction (``bench.ormbase.allocate``), and it answers with a
 small JSON body instead of the token's full detail. No engine written on this stack serves a
 booking for less.
+
+``GET /bench/floor-read`` is the read floor: the cheapest public JSON read the same stack
+serves. gunicorn, the middleware and DRF with the public token-status's authentication,
+permission, throttle and renderer classes, one cache read, a small JSON answer; no statement.
+No read endpoint of the site, cached or not, is served for less.
 """
 
+from django.core.cache import cache
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -16,7 +22,7 @@ from rest_framework.response import Response
 from accounts.api.permissions import MayBookTokens
 from bench.ormbase import allocate
 from opd_site.api_base import MAX_ID, ApiView
-from scheduling.api.tokens import TokenListApi, patient_for_booking
+from scheduling.api.tokens import TokenListApi, TokenPublicStatusApi, patient_for_booking
 from scheduling.models import DoctorDay, Source
 
 
@@ -60,4 +66,24 @@ class FloorTokenApi(ApiView):
                 "status": token.status,
             },
             status=201,
+        )
+
+
+class FloorReadApi(ApiView):
+    """One cache read and a four-field answer, as a cached token-status at best could be."""
+
+    authentication_classes = TokenPublicStatusApi.authentication_classes
+    permission_classes = TokenPublicStatusApi.permission_classes
+    throttle_classes = TokenPublicStatusApi.throttle_classes
+    renderer_classes = TokenPublicStatusApi.renderer_classes
+
+    def get(self, request):
+        return Response(
+            cache.get("opd:bench:floor-read")
+            or {
+                "number": 7,
+                "status": "checked_in",
+                "position": 3,
+                "estimated_wait_minutes": 12,
+            }
         )

@@ -128,6 +128,12 @@ def floor_tokens_path() -> str:
     return FLOOR_TOKENS_PATH
 
 
+def floor_read_path() -> str:
+    from bench.floor_urls import FLOOR_READ_PATH
+
+    return FLOOR_READ_PATH
+
+
 def count_post_queries(
     path: str, ref: DayRef, jwt: str, *, urlconf: str | None = None
 ) -> tuple[int, int]:
@@ -477,6 +483,12 @@ FLOOR_KEYS = (
     "http_floor_days_with_gaps",
     "http_floor_web_cpu_ms_per_req",
     "http_floor_db_cpu_ms_per_req",
+    "read_floor_req_per_s",
+    "read_floor_rps",
+    "read_floor_p99_ms",
+    "read_floor_errors",
+    "read_floor_web_cpu_ms_per_req",
+    "read_floor_loadgen_cpu_ms_per_req",
 )
 
 
@@ -514,6 +526,13 @@ def run_floor(
             phase="http_floor",
             name="http floor booking",
         )
+        # The read floor: the cheapest public read of this stack, at the reads' load.
+        with CpuMeter(server) as meter:
+            read = read_under_load(
+                port=server.port, plan=plan, name="read floor", path=floor_read_path()
+            )
+        read_cpu = meter.per_request_ms(read.ok + read.errors)
+        log(f"{read.line()} {_cpu_text(read_cpu)}")
     summary["http_floor_req_per_s"] = floor.per_s
     summary["http_floor_vs_sql_ratio"] = ratio(floor.per_s, sql_per_s)
     summary["http_floor_p50_ms"] = floor.ms(50)
@@ -523,6 +542,8 @@ def run_floor(
     summary["http_floor_days_with_gaps"] = days_with_gaps(hospital.spread["http_floor"])
     summary["http_floor_web_cpu_ms_per_req"] = cpu["web"]
     summary["http_floor_db_cpu_ms_per_req"] = cpu["db"]
+    _record_read(summary, "floor", read, read_cpu)
+    summary["read_floor_loadgen_cpu_ms_per_req"] = read_cpu.get("client")
     return floor
 
 

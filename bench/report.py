@@ -10,6 +10,18 @@ HTTP_RATIO_TARGET = 0.25
 HTTP_P99_TARGET_MS = 100.0
 QUERY_TARGET = 12
 SIM_TIME_RATIO_TARGET = 2.0  # the simulated day within 2x the baseline's time for its tokens
+# The web process against the bare stack, in the production configuration.
+WEB_CPU_TARGET_MS = 7.0  # web CPU per booking POST
+POST_QUERY_TARGET = 8  # statements per booking POST, counted in the server
+FLOOR_RATIO_TARGET = 0.80  # the booking POST against the HTTP floor, the engine against the ORM's
+DB_CPU_FACTOR_TARGET = 3.0  # database CPU per booking POST within 3x the bare transaction's
+# The reads at 32 clients: (figure key, requests a second, p99 in ms or None).
+READ_TARGETS = (
+    ("status", 1500, 100.0),
+    ("token_status", 1500, 100.0),
+    ("board_rows", 1000, None),
+    ("queue", 1000, None),
+)
 
 
 @dataclass
@@ -54,6 +66,25 @@ class Summary:
             "target_sim": f["sim_vs_sql_time_ratio"] <= SIM_TIME_RATIO_TARGET
             if known("sim_vs_sql_time_ratio")
             else None,
+            "target_web_cpu": f["http_web_cpu_ms_per_req"] <= WEB_CPU_TARGET_MS
+            if known("http_web_cpu_ms_per_req")
+            else None,
+            "target_post_queries": f["http_token_post_queries"] <= POST_QUERY_TARGET
+            if known("http_token_post_queries")
+            else None,
+            "target_http_vs_floor": f["http_vs_http_floor_ratio"] >= FLOOR_RATIO_TARGET
+            if known("http_vs_http_floor_ratio")
+            else None,
+            "target_engine_vs_orm_floor": f["engine_vs_orm_floor_ratio"] >= FLOOR_RATIO_TARGET
+            if known("engine_vs_orm_floor_ratio")
+            else None,
+            "target_db_cpu": f["http_db_cpu_ms_per_req"]
+            <= DB_CPU_FACTOR_TARGET * f["sql_db_cpu_ms_per_token"]
+            if known("http_db_cpu_ms_per_req", "sql_db_cpu_ms_per_token")
+            else None,
+            "target_reads": all(_read_met(f, *target) for target in READ_TARGETS)
+            if all(known(f"read_{key}_req_per_s") for key, _, _ in READ_TARGETS)
+            else None,
         }
 
     def reachable(self) -> dict[str, bool | None]:
@@ -87,6 +118,14 @@ class Summary:
                 and f.get("http_clients") == 32
             )
             if known("http_floor_vs_sql_ratio", "http_floor_p99_ms")
+            else None,
+            # The cheapest booking POST of this stack (8 statements, no policy) and the
+            # cheapest public read (one cache read, no statement), at the same thresholds.
+            "web_cpu_target_reachable": f["http_floor_web_cpu_ms_per_req"] <= WEB_CPU_TARGET_MS
+            if known("http_floor_web_cpu_ms_per_req")
+            else None,
+            "reads_target_reachable": _read_met(f, "floor", *READ_TARGETS[0][1:])
+            if known("read_floor_req_per_s", "read_floor_p99_ms")
             else None,
             # The ORM floor's time for the day's tokens against the baseline's.
             "sim_target_reachable": f["sim_orm_floor_s"]
@@ -127,3 +166,13 @@ def _fmt(value: object) -> str:
             return f"{value:.1f}"
         return f"{value:.2f}"
     return str(value)
+
+
+def _read_met(figures: dict, key: str, per_s: float, p99_ms: float | None) -> bool:
+    rate, p99 = figures.get(f"read_{key}_req_per_s"), figures.get(f"read_{key}_p99_ms")
+    return (
+        rate is not None
+        and rate >= per_s
+        and (p99_ms is None or (p99 is not None and p99 < p99_ms))
+        and figures.get("http_clients") == 32
+    )

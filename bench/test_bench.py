@@ -42,6 +42,17 @@ def _summary(**overrides) -> Summary:
         "storm_5xx": 0,
         "token_request_queries": 12,
         "sim_vs_sql_time_ratio": 1.5,
+        "http_web_cpu_ms_per_req": 6.5,
+        "http_token_post_queries": 8,
+        "http_vs_http_floor_ratio": 0.85,
+        "engine_vs_orm_floor_ratio": 0.82,
+        "http_db_cpu_ms_per_req": 2.0,
+        "sql_db_cpu_ms_per_token": 0.7,
+        **{
+            f"read_{key}_req_per_s": 1600
+            for key in ("status", "token_status", "board_rows", "queue")
+        },
+        **{f"read_{key}_p99_ms": 60.0 for key in ("status", "token_status", "board_rows", "queue")},
     }
     for key, value in {**figures, **overrides}.items():
         summary[key] = value
@@ -91,6 +102,39 @@ def test_engine_reachability_is_read_from_each_floor_in_turn():
     above = _summary(django_floor_vs_sql_ratio=0.5).render().splitlines()
     assert "engine_target_reachable_in_django yes" in above
     assert "engine_target_reachable_in_django n/a" in _summary().render().splitlines()
+
+
+def test_web_and_read_targets():
+    lines = _summary().render().splitlines()
+    for key in (
+        "web_cpu",
+        "post_queries",
+        "http_vs_floor",
+        "engine_vs_orm_floor",
+        "db_cpu",
+        "reads",
+    ):
+        assert f"target_{key} yes" in lines
+    assert "target_web_cpu no" in _summary(http_web_cpu_ms_per_req=7.5).render().splitlines()
+    assert "target_db_cpu no" in _summary(http_db_cpu_ms_per_req=2.2).render().splitlines()
+    slow_status = _summary(read_status_p99_ms=120.0).render().splitlines()
+    assert "target_reads no" in slow_status
+    assert "targets_met no" in slow_status
+    # The board rows and the queue have a rate target only.
+    assert "target_reads yes" in _summary(read_queue_p99_ms=300.0).render().splitlines()
+    assert "target_reads no" in _summary(read_queue_req_per_s=900).render().splitlines()
+
+
+def test_reads_reachability_holds_the_read_floor_to_the_status_target():
+    fast = _summary(read_floor_req_per_s=2000, read_floor_p99_ms=40.0).render().splitlines()
+    assert "reads_target_reachable yes" in fast
+    slow = _summary(read_floor_req_per_s=900, read_floor_p99_ms=80.0).render().splitlines()
+    assert "reads_target_reachable no" in slow
+    assert "reads_target_reachable n/a" in _summary().render().splitlines()
+    assert (
+        "web_cpu_target_reachable no"
+        in _summary(http_floor_web_cpu_ms_per_req=8.8).render().splitlines()
+    )
 
 
 def test_reachable_lines_are_not_targets():

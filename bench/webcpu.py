@@ -4,6 +4,8 @@
     .venv/bin/python bench/webcpu.py             # CPU and statements per booking POST
     .venv/bin/python bench/webcpu.py --profile   # and the heaviest functions (cProfile; the
                                                  # stats in bench/results/webcpu.pstats)
+    .venv/bin/python bench/webcpu.py --read status        # a read instead: status, token-status,
+                                                          # queue, board-rows or floor
 
 Calls the site's WSGI application (``opd_site.wsgi``, the production settings and environment
 of the HTTP phases, the JSON request log written to /dev/null and the metrics to a private
@@ -31,9 +33,9 @@ if __name__ == "__main__":
 from bench import config
 
 
-def _environ(path: str, body: bytes, jwt: str) -> dict:
-    return {
-        "REQUEST_METHOD": "POST",
+def _environ(path: str, body: bytes, jwt: str | None, method: str = "POST") -> dict:
+    environ = {
+        "REQUEST_METHOD": method,
         "PATH_INFO": path,
         "QUERY_STRING": "",
         "SERVER_NAME": "127.0.0.1",
@@ -43,7 +45,6 @@ def _environ(path: str, body: bytes, jwt: str) -> dict:
         "SERVER_PROTOCOL": "HTTP/1.1",
         "CONTENT_TYPE": "application/json",
         "CONTENT_LENGTH": str(len(body)),
-        "HTTP_AUTHORIZATION": f"Bearer {jwt}",
         "wsgi.input": io.BytesIO(body),
         "wsgi.url_scheme": "http",
         "wsgi.errors": sys.stderr,
@@ -52,12 +53,33 @@ def _environ(path: str, body: bytes, jwt: str) -> dict:
         "wsgi.run_once": False,
         "wsgi.version": (1, 0),
     }
+    if jwt:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {jwt}"
+    return environ
+
+
+READS = ("status", "token-status", "queue", "board-rows", "floor")
+
+
+def _read_path(name: str, hospital) -> str:
+    from bench import httpload
+
+    if name == "floor":
+        return httpload.floor_read_path()
+    paths = httpload.Paths.discover(hospital)
+    return {
+        "status": paths.status,
+        "token-status": paths.token_status,
+        "queue": paths.queue,
+        "board-rows": paths.board_rows,
+    }[name]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=600, help="at most 960")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--read", choices=READS, help="GET this read instead of booking")
     args = parser.parse_args()
 
     from bench.server import production_env
@@ -65,6 +87,8 @@ def main() -> int:
     url = config.database_url()
     os.environ.clear()
     os.environ.update(production_env(url))
+    if args.read == "floor":
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="opd-webcpu-")
     # The request log is written as in production, to a file nobody reads.
     import logging
@@ -103,6 +127,16 @@ def main() -> int:
         b"".join(chunks)
         chunks.close()
         return status[0]
+
+    if args.read:
+        read_path = _read_path(args.read, built)
+
+        def book(j: int) -> str:
+            status = []
+            chunks = app(_environ(read_path, b"", None, "GET"), lambda s, h: status.append(s))
+            b"".join(chunks)
+            chunks.close()
+            return status[0]
 
     # Warm up (imports, prepared statements, the URL conf) with bookings of their own: each
     # (patient, doctor-day) pair is booked once in up to 1,000 requests.

@@ -21,6 +21,7 @@ from scheduling import policy
 from scheduling.errors import LockTimeout
 from scheduling.metrics import timed_lock_wait
 from scheduling.models import DoctorDay
+from scheduling.sql import model_from_row
 
 
 @timed_lock_wait
@@ -54,9 +55,9 @@ def _bump_and_lock(doctor_id: int, day: date) -> DoctorDay | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    doctor_day = _from_row(DoctorDay, _DAY_FIELDS, row[: len(_DAY_FIELDS)])
+    doctor_day = model_from_row(DoctorDay, _DAY_FIELDS, row[: len(_DAY_FIELDS)])
     if joined:
-        doctor_day.doctor = _from_row(Doctor, _DOCTOR_FIELDS, row[len(_DAY_FIELDS) :])
+        doctor_day.doctor = model_from_row(Doctor, _DOCTOR_FIELDS, row[len(_DAY_FIELDS) :])
     else:
         doctor_day.doctor = Doctor.objects.get(pk=doctor_day.doctor_id)
     return doctor_day
@@ -90,19 +91,6 @@ def _lock_statement(vendor: str) -> str:
         f"{timeout}UPDATE {day} SET version = {day}.version + 1{joined}"  # noqa: S608
         f" WHERE {where} RETURNING {columns}"
     )
-
-
-def _from_row(model, fields, values):
-    """A model instance from database values, converted as the ORM converts them."""
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
-            connection
-        ):
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
 # The days this context holds locked: their versions are bumped already.

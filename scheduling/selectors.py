@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from accounts.models import Patient
 from doctors.models import Department, Doctor
 from opd_site import clock
-from scheduling import estimates, policy
+from scheduling import estimates, policy, sql
 from scheduling.models import (
     ACTIVE_STATUSES,
     ADVANCE_SOURCES,
@@ -402,6 +402,13 @@ def queue_item_for(token: Token) -> QueueItem | None:
             item.token = token
             return item
     return None
+
+
+def slip_token(reference: str, *, with_patient_language: bool = False) -> Token | None:
+    """The token a printed slip names, for its public status (the API's token-status, the
+    status page), or None: one hand-written statement (``scheduling.sql.slip_token``), as these
+    polls are the most frequent reads of the day."""
+    return sql.slip_token(reference, with_patient_language=with_patient_language)
 
 
 # The desk's overview of a day ----------------------------------------------------------------

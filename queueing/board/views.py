@@ -2,7 +2,7 @@
 numbers only, never names."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -17,7 +17,7 @@ from opd_site import clock, conditional
 from queueing.selectors import board_days, board_rows
 from scheduling import readcache
 from scheduling.models import Token, WaitingEntry
-from scheduling.selectors import QUEUED_STATUSES, position_of
+from scheduling.selectors import QUEUED_STATUSES, position_of, slip_token
 
 BOARD_REFRESH_SECONDS = 4
 STATUS_REFRESH_SECONDS = 30
@@ -171,12 +171,9 @@ def _status_facts(token: Token, item, language: str, now) -> tuple:
 def _render_status(request: HttpRequest, template: str, reference: str) -> HttpResponse:
     """In the patient's own language when they chose one, else in their browser's; from the
     cache, keyed by the token (its reference is its key: a page is never another's)."""
-    token = get_object_or_404(
-        Token.objects.select_related(
-            "slot", "patient", "doctor_day__doctor__user", "doctor_day__doctor__department"
-        ),
-        reference=reference,
-    )
+    token = slip_token(reference, with_patient_language=True)
+    if token is None:
+        raise Http404
     language = preferred_language(token.patient) or translation.get_language()
     now = clock.now()
     item = None

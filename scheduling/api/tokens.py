@@ -1,6 +1,6 @@
 """Tokens: request (book), read, cancel, refund, fast-track, and the public status by reference."""
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -43,6 +43,7 @@ from scheduling.api.serializers import (
 from scheduling.models import PaymentMethod, Slot, Source, Token, TokenStatus
 from scheduling.selectors import (
     QUEUED_STATUSES,
+    slip_token,
     visible_tokens,
 )
 from scheduling.services.cancellation import (
@@ -391,12 +392,9 @@ class TokenPublicStatusApi(ApiView):
         responses={200: TokenStatusSerializer, **error_responses(404)},
     )
     def get(self, request, reference: str):
-        token = get_object_or_404(
-            Token.objects.select_related(
-                "slot", "doctor_day__doctor__user", "doctor_day__doctor__department"
-            ),
-            reference=reference,
-        )
+        token = slip_token(reference)
+        if token is None:
+            raise Http404
         # From the day's cached queue; the ETag is known before the answer is built.
         now = clock.now()
         item = None

@@ -49,3 +49,23 @@ def test_the_answer_from_redis(client, clinic, morning, redis_cache):
     assert redis_cache("*opd:queue:*")
     check_in(token=token)
     assert status(client, token).json()["status"] == "checked_in"
+
+
+def test_a_renamed_doctor_or_department_shows_in_the_next_answer(client, clinic, morning):
+    # The slip's read takes only the columns the answer shows; those are its cache key too.
+    token = clinic.book()
+    assert status(client, token).json()["doctor"]["name"] == clinic.doctor.user.name
+    clinic.doctor.user.name = "Dr. Meera Iyer"
+    clinic.doctor.user.save(update_fields=["name"])
+    department = clinic.doctor.department
+    department.name = "General Medicine (OPD 2)"
+    department.save(update_fields=["name"])
+    doctor = status(client, token).json()["doctor"]
+    assert doctor["name"] == "Dr. Meera Iyer"
+    assert doctor["department"]["name"] == "General Medicine (OPD 2)"
+
+
+def test_an_unknown_reference_is_the_contract_s_404(client, db):
+    answer = client.get("/api/v1/token-status/NOSUCHREF")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "not_found"
