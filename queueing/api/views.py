@@ -91,11 +91,17 @@ class DoctorQueueApi(ListApi):
     def get(self, request, *args, **kwargs):
         """From the day's cached queue (``scheduling.readcache``); the ETag is known before the
         answer is built, and a poller that holds it gets 304."""
-        doctor = find_doctor(self.kwargs["pk"])
-        doctor_day = DoctorDay.objects.filter(doctor=doctor, date=clock.today()).first()
+        # Today's day with its doctor, in one query; the doctor alone only when there is none.
+        doctor_day = (
+            DoctorDay.objects.select_related("doctor")
+            .filter(doctor_id=self.kwargs["pk"], date=clock.today())
+            .first()
+        )
         self.items, queue, now = [], None, clock.now()
-        if doctor_day is not None:
-            doctor_day.doctor = doctor
+        if doctor_day is None:
+            doctor = find_doctor(self.kwargs["pk"])
+        else:
+            doctor = doctor_day.doctor
             queue = readcache.day_queues([doctor_day])[doctor_day.id]
         key = readcache.digest(
             "queue",

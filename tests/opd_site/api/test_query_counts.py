@@ -13,7 +13,7 @@ LIMITS = {
     "token detail": 5,  # user, token, history, the day's queue, (detail re-read)
     "doctor slots": 5,  # doctor, its schedules, doctor-day, slots, seat counts
     "slot": 3,  # slot, its day's slots, seat counts
-    "queue": 4,  # doctor, schedules, doctor-day, the day's queued tokens
+    "queue": 2,  # today's doctor-day with its doctor, the day's queued tokens
     "public status": 2,  # token, the day's queue
     "waiting list": 3,  # user, count, page with positions
 }
