@@ -1,4 +1,7 @@
-"""What every API view shares: JSON only, page-number lists, scoped throttles, id fields."""
+"""What every API view shares: JSON only, page-number lists, scoped throttles, id fields, and
+answers built by serializers whose fields are built once."""
+
+import functools
 
 from django import forms
 from django.urls import register_converter
@@ -122,3 +125,21 @@ class IdFilter(filters.NumberFilter):
     """Filter by an integer id (``?doctor=3``)."""
 
     field_class = IdFormField
+
+
+@functools.cache
+def _built(serializer_class: type[serializers.BaseSerializer]) -> serializers.BaseSerializer:
+    serializer = serializer_class()
+    serializer.fields  # noqa: B018 - built here, once per process
+    return serializer
+
+
+def represent(serializer_class: type[serializers.BaseSerializer], instance) -> dict:
+    """``serializer_class(instance).data``, from a serializer whose fields were built once.
+
+    Building a ``ModelSerializer``'s fields (and its nested serializers' fields) from the model
+    cost more than filling them: about three quarters of a booking answer's serialization
+    (``bench/README.md``). Only for output serializers that use no context (no request, no
+    URL): the fields are shared by every call in the process, and filling them changes none.
+    """
+    return _built(serializer_class).to_representation(instance)

@@ -131,9 +131,7 @@ def _converters(alias: str, model, fields: tuple) -> list[tuple]:
     found = []
     for field in fields:
         column = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(
-            connection
-        )
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         found.append((column, converters))
     return found
 

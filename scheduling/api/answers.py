@@ -18,6 +18,7 @@ from accounts.api.permissions import (
     require,
 )
 from doctors.models import Doctor
+from opd_site.api_base import represent
 from scheduling.api.serializers import (
     AllocationSerializer,
     TokenDetailSerializer,
@@ -65,7 +66,7 @@ def describe_token(token: Token) -> dict:
     """
     token.history_events = list(token_history(token))
     token.queue_item = queue_item_for(token)
-    return TokenDetailSerializer(token).data
+    return represent(TokenDetailSerializer, token)
 
 
 def token_detail(token: Token, user) -> dict:
@@ -85,7 +86,7 @@ def allocation_answer(allocation: Allocation, user, *, doctor: Doctor, request=N
     it may see it (a patient books only for themselves, the front desk for anyone). ``doctor``
     is the request's doctor, with the user and department the answer names.
     """
-    outcome = AllocationSerializer(allocation).data
+    outcome = represent(AllocationSerializer, allocation)
     if allocation.token is not None:
         token = allocation.token
         token.doctor_day.doctor = doctor
@@ -97,7 +98,9 @@ def allocation_answer(allocation: Allocation, user, *, doctor: Doctor, request=N
             return Response({**describe_token(token), "allocation": outcome}, status=201)
         token.history_events = history
         token.queue_item = item
-        return Response({**TokenDetailSerializer(token).data, "allocation": outcome}, status=201)
+        return Response(
+            {**represent(TokenDetailSerializer, token), "allocation": outcome}, status=201
+        )
     entry = with_positions(visible_waiting(user)).get(pk=allocation.waiting.pk)
     return Response(
         {
