@@ -1,7 +1,7 @@
 """Allocation's reads: who may see what, free seats, waiting-list positions and the serving order.
 
 Free seats are counted with the engine's own ``SlotSeats`` (the API's availability, the desk's
-overview); ``serving_order_keys`` is the one definition of the serving order, used by "call
+overview); ``serving_key`` is the one definition of the serving order, used by "call
 next", the queue API, the console, the board and every estimated wait.
 """
 
@@ -9,19 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import (
-    Case,
     Count,
-    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 
 from accounts.models import Patient
 from doctors.models import Department, Doctor
@@ -253,42 +249,28 @@ class QueueItem:
         return max(0, round(late))
 
 
-def serving_order_keys(now: datetime) -> list:
-    """The one definition of the serving order, as database ordering expressions.
+def serving_key(token: Token, now: datetime) -> tuple:
+    """The one definition of the serving order: sort a day's queued tokens by it (``token.slot``
+    is read).
 
     In consultation first (by slot, call time); then checked-in patients of started slots by
-    priority, slot and check-in; then everyone else by slot, priority and number.
+    priority, slot and check-in; then everyone else by slot, priority and number. Sorted in
+    Python, not by the database: the day's queue is read whole anyway, and building this order
+    as SQL expressions cost a fifth of a booking's CPU (``bench/README.md``).
     """
-    waiting_now = Q(status=TokenStatus.CHECKED_IN, slot__start__lte=now)
-    group = Case(
-        When(status=TokenStatus.IN_CONSULTATION, then=Value(0)),
-        When(waiting_now, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
+    consulting = token.status == TokenStatus.IN_CONSULTATION
+    waiting_now = token.status == TokenStatus.CHECKED_IN and token.slot.start <= now
+    group = 0 if consulting else 1 if waiting_now else 2
+    since = token.called_at if consulting else token.checked_in_at if waiting_now else None
+    return (
+        group,
+        -token.priority if waiting_now else 0,
+        token.slot.start,
+        # A missing time sorts last, as NULLS LAST.
+        (since is None, since or token.slot.start),
+        0 if consulting or waiting_now else -token.priority,
+        token.number,
     )
-    return [
-        group.asc(),
-        Case(
-            When(waiting_now, then=-F("priority")), default=Value(0), output_field=IntegerField()
-        ).asc(),
-        F("slot__start").asc(),
-        Case(
-            When(status=TokenStatus.IN_CONSULTATION, then=F("called_at")),
-            When(waiting_now, then=F("checked_in_at")),
-            default=None,
-        ).asc(nulls_last=True),
-        Case(
-            When(~Q(status=TokenStatus.IN_CONSULTATION) & ~waiting_now, then=-F("priority")),
-            default=Value(0),
-            output_field=IntegerField(),
-        ).asc(),
-        F("number").asc(),
-    ]
-
-
-def serving_rank(now: datetime) -> Window:
-    """Each queued token's place in its day's serving order (1 = first), for many days at once."""
-    return Window(RowNumber(), partition_by=[F("doctor_day_id")], order_by=serving_order_keys(now))
 
 
 def _items(tokens: list[Token], *, doctor_day: DoctorDay, now: datetime, pace) -> list[QueueItem]:
@@ -335,13 +317,12 @@ def queued_tokens(doctor_day_ids: list[int]) -> QuerySet:
 def next_to_call(doctor_day: DoctorDay) -> Token | None:
     """Whom "call next" calls: the first checked-in token of a started slot in serving order."""
     now = clock.now()
-    return (
+    waiting = (
         queued_tokens([doctor_day.id])
         .filter(status=TokenStatus.CHECKED_IN, slot__start__lte=now)
         .select_related("slot", "patient")
-        .order_by(*serving_order_keys(now))
-        .first()
     )
+    return min(waiting, key=lambda token: serving_key(token, now), default=None)
 
 
 def serving_order(*, doctor_day: DoctorDay) -> list[QueueItem]:
@@ -362,7 +343,7 @@ def serving_orders(doctor_days: list[DoctorDay]) -> dict[int, list[QueueItem]]:
             status__in=(*QUEUED_STATUSES, TokenStatus.COMPLETED),
         )
         .select_related("slot")
-        .order_by("doctor_day_id", *serving_order_keys(now))
+        .order_by("id")
     )
     queues: dict[int, list[Token]] = {day_id: [] for day_id in by_id}
     done = []
@@ -370,6 +351,8 @@ def serving_orders(doctor_days: list[DoctorDay]) -> dict[int, list[QueueItem]]:
         (done if token.status == TokenStatus.COMPLETED else queues[token.doctor_day_id]).append(
             token
         )
+    for queue in [*queues.values(), done]:
+        queue.sort(key=lambda token: serving_key(token, now))
     paces = estimates.paces(doctor_days, done)
     return {
         day_id: _items(queue, doctor_day=by_id[day_id], now=now, pace=paces[day_id])
