@@ -103,14 +103,27 @@ class ListApi(JsonApi, generics.ListAPIView):
 
 
 class ObjectIdField(serializers.PrimaryKeyRelatedField):
-    """An integer id of an existing object; refuses booleans, floats and out-of-range numbers."""
+    """An integer id of an existing object; refuses booleans, floats and out-of-range numbers.
+
+    ``read``, if given, finds the object by its id (or answers None) in place of the queryset,
+    which still says the field's model to the schema: for a hot path's own read.
+    """
+
+    def __init__(self, *, read=None, **kwargs):
+        self.read = read
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if not 0 < data <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(data)
+        if self.read is None:
+            return super().to_internal_value(data)
+        found = self.read(data)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
 
 
 class IdFormField(forms.IntegerField):

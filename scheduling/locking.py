@@ -17,11 +17,11 @@ from django.db.models import F
 
 from accounts.models import Patient
 from doctors.models import Doctor
+from opd_site.rows import model_from_row
 from scheduling import policy
 from scheduling.errors import LockTimeout
 from scheduling.metrics import timed_lock_wait
 from scheduling.models import DoctorDay
-from scheduling.sql import model_from_row
 
 
 @timed_lock_wait

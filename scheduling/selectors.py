@@ -394,6 +394,13 @@ def slip_token(reference: str, *, with_patient_language: bool = False) -> Token 
     return sql.slip_token(reference, with_patient_language=with_patient_language)
 
 
+def booking_doctor(pk: int) -> Doctor | None:
+    """The doctor a booking names, with the end of their last leave (as ``with_last_leave``),
+    their user's name and their department: one hand-written statement
+    (``scheduling.sql.booking_doctor``), as every booking reads it."""
+    return sql.booking_doctor(pk)
+
+
 # The desk's overview of a day ----------------------------------------------------------------
 
 

@@ -14,7 +14,8 @@ import functools
 from django.db import connection
 
 from accounts.models import Patient, User
-from doctors.models import Department, Doctor
+from doctors.models import Department, Doctor, DoctorLeave
+from opd_site.rows import Part, instances, select_list, value_from_db
 from scheduling import policy
 from scheduling.models import (
     ACTIVE_STATUSES,
@@ -111,75 +112,35 @@ def places_held(*, doctor_day_id: int, patient_id: int) -> list[tuple[str, int, 
         return cursor.fetchall()
 
 
-def model_from_row(model, fields, values):
-    """A model instance from database values, converted as the ORM converts them; the fields
-    left out are deferred (read on first use, as with ``QuerySet.only``)."""
-    converted = []
-    for (column, converters), value in zip(
-        _converters(connection.alias, model, tuple(fields)), values, strict=True
-    ):
-        for converter in converters:
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
-
-
-@functools.cache
-def _converters(alias: str, model, fields: tuple) -> list[tuple]:
-    """Each field's column and the converters the ORM applies to its values, looked up once per
-    database: they depend on the backend and the field only (the connection is passed in)."""
-    found = []
-    for field in fields:
-        column = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        found.append((column, converters))
-    return found
-
-
-def _fields(model, *names: str) -> list:
-    return [model._meta.get_field(name) for name in names]
-
-
 # A printed slip's public status: the token's own columns (its place comes from the cached
 # queue), its slot's times, the doctor's public name and department, and (for the status page)
 # the patient's language. The day and its doctor are read whole: a cache miss walks the day's
 # queue from them.
 _SLIP_READ = (
-    (
-        "t",
-        Token,
-        _fields(
-            Token, "id", "doctor_day", "slot", "patient", "number", "reference", "source", "status"
-        ),
+    Part.of(
+        "t", Token, "id", "doctor_day", "slot", "patient", "number", "reference", "source", "status"
     ),
-    ("s", Slot, _fields(Slot, "id", "start", "end")),
-    ("d", DoctorDay, DoctorDay._meta.concrete_fields),
-    ("doc", Doctor, Doctor._meta.concrete_fields),
-    ("u", User, _fields(User, "id", "name")),
-    ("dep", Department, _fields(Department, "id", "name")),
+    Part.of("s", Slot, "id", "start", "end"),
+    Part.of("d", DoctorDay),
+    Part.of("doc", Doctor),
+    Part.of("u", User, "id", "name"),
+    Part.of("dep", Department, "id", "name"),
 )
-_SLIP_PATIENT = ("p", Patient, _fields(Patient, "id", "preferred_language"))
+_SLIP_PATIENT = Part.of("p", Patient, "id", "preferred_language")
 
 
 @functools.cache
 def _slip_sql(with_patient: bool) -> str:
-    quote = connection.ops.quote_name
-    read = [*_SLIP_READ, _SLIP_PATIENT] if with_patient else _SLIP_READ
-    columns = ", ".join(
-        f"{alias}.{quote(field.column)}" for alias, _, fields in read for field in fields
-    )
-
-    def table(model) -> str:
-        return quote(model._meta.db_table)
-
-    patient = f" LEFT JOIN {table(Patient)} p ON p.id = t.patient_id" if with_patient else ""
+    token, slot, day, doctor, user, department = _SLIP_READ
+    parts = [*_SLIP_READ, _SLIP_PATIENT] if with_patient else _SLIP_READ
+    patient = f" LEFT JOIN {_SLIP_PATIENT.table} ON p.id = t.patient_id" if with_patient else ""
     return (
-        f"SELECT {columns} FROM {table(Token)} t"  # noqa: S608
-        f" JOIN {table(Slot)} s ON s.id = t.slot_id"
-        f" JOIN {table(DoctorDay)} d ON d.id = t.doctor_day_id"
-        f" JOIN {table(Doctor)} doc ON doc.id = d.doctor_id"
-        f" JOIN {table(User)} u ON u.id = doc.user_id"
-        f" JOIN {table(Department)} dep ON dep.id = doc.department_id"
+        f"SELECT {select_list(parts)} FROM {token.table}"  # noqa: S608
+        f" JOIN {slot.table} ON s.id = t.slot_id"
+        f" JOIN {day.table} ON d.id = t.doctor_day_id"
+        f" JOIN {doctor.table} ON doc.id = d.doctor_id"
+        f" JOIN {user.table} ON u.id = doc.user_id"
+        f" JOIN {department.table} ON dep.id = doc.department_id"
         f"{patient} WHERE t.reference = %s"
     )
 
@@ -189,22 +150,56 @@ def slip_token(reference: str, *, with_patient_language: bool = False) -> Token 
     ``_SLIP_READ``): ``token.slot``, ``token.doctor_day.doctor`` with its user's name and its
     department's, and with ``with_patient_language`` ``token.patient.preferred_language``.
     Any other field is one more query when read."""
-    read = [*_SLIP_READ, _SLIP_PATIENT] if with_patient_language else _SLIP_READ
+    parts = [*_SLIP_READ, _SLIP_PATIENT] if with_patient_language else _SLIP_READ
     with connection.cursor() as cursor:
         cursor.execute(_slip_sql(with_patient_language), [reference])
         row = cursor.fetchone()
     if row is None:
         return None
-    instances, at = {}, 0
-    for alias, model, fields in read:
-        values = row[at : at + len(fields)]
-        at += len(fields)
-        # A token whose patient record is gone reads the LEFT JOIN's nulls: no patient then.
-        instances[alias] = None if values[0] is None else model_from_row(model, fields, values)
-    token = instances["t"]
-    token.slot, token.doctor_day = instances["s"], instances["d"]
-    token.doctor_day.doctor = doctor = instances["doc"]
-    doctor.user, doctor.department = instances["u"], instances["dep"]
+    found = instances(parts, row)
+    token = found["t"]
+    token.slot, token.doctor_day = found["s"], found["d"]
+    token.doctor_day.doctor = doctor = found["doc"]
+    doctor.user, doctor.department = found["u"], found["dep"]
     if with_patient_language:
-        token.patient = instances["p"]
+        token.patient = found["p"]
     return token
+
+
+# The doctor a booking names, as the booking needs it: the doctor whole (availability, token
+# prefix, pace), the user's name and the department (the answer names them), and the end of their
+# last leave (a booking for a day after it needs no look at the leave records).
+_BOOKING_DOCTOR = (
+    Part.of("doc", Doctor),
+    Part.of("u", User, "id", "name"),
+    Part.of("dep", Department),
+)
+
+
+@functools.cache
+def _booking_doctor_sql() -> str:
+    doctor, user, department = _BOOKING_DOCTOR
+    leave = connection.ops.quote_name(DoctorLeave._meta.db_table)
+    return (
+        f"SELECT {select_list(_BOOKING_DOCTOR)},"  # noqa: S608
+        f" (SELECT MAX(l.end_date) FROM {leave} l WHERE l.doctor_id = doc.id)"
+        f" FROM {doctor.table}"
+        f" JOIN {user.table} ON u.id = doc.user_id"
+        f" JOIN {department.table} ON dep.id = doc.department_id"
+        " WHERE doc.id = %s"
+    )
+
+
+def booking_doctor(pk: int) -> Doctor | None:
+    """The doctor with that id as a booking reads it (``_BOOKING_DOCTOR``), with
+    ``last_leave_ends``; None if there is none. Any other field is one more query when read."""
+    with connection.cursor() as cursor:
+        cursor.execute(_booking_doctor_sql(), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found = instances(_BOOKING_DOCTOR, row[:-1])
+    doctor = found["doc"]
+    doctor.user, doctor.department = found["u"], found["dep"]
+    doctor.last_leave_ends = value_from_db(DoctorLeave, "end_date", row[-1])
+    return doctor

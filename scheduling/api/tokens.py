@@ -43,6 +43,7 @@ from scheduling.api.serializers import (
 from scheduling.models import PaymentMethod, Slot, Source, Token, TokenStatus
 from scheduling.selectors import (
     QUEUED_STATUSES,
+    booking_doctor,
     slip_token,
     visible_tokens,
 )
@@ -53,7 +54,6 @@ from scheduling.services.cancellation import (
 )
 from scheduling.services.emergencies import fast_track
 from scheduling.services.payments import PaymentIntent
-from scheduling.services.refusals import with_last_leave
 from scheduling.services.requests import request_token
 
 
@@ -103,9 +103,7 @@ class TokenListApi(ListApi):
     throttle_scope = "tokens"
 
     class InputSerializer(serializers.Serializer):
-        doctor = ObjectIdField(
-            queryset=with_last_leave(Doctor.objects.select_related("user", "department"))
-        )
+        doctor = ObjectIdField(queryset=Doctor.objects.all(), read=booking_doctor)
         date = serializers.DateField()
         slot = ObjectIdField(
             queryset=Slot.objects.all(),

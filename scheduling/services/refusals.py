@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
@@ -36,17 +35,10 @@ def ensure_source_allowed(*, actor, source: str) -> None:
         raise SourceNotAllowed()
 
 
-def with_last_leave(doctors: QuerySet[Doctor]) -> QuerySet[Doctor]:
-    """Doctors read with the end of their last leave, so that booking a day after it (most
-    days) needs no look at the leave records: ``ensure_doctor_available`` uses it."""
-    last = DoctorLeave.objects.filter(doctor=OuterRef("pk")).order_by("-end_date")
-    return doctors.annotate(last_leave_ends=Subquery(last.values("end_date")[:1]))
-
-
 def ensure_doctor_available(*, doctor: Doctor, day: date) -> None:
-    """Refuse a doctor who takes no appointments, or is on leave on ``day``. A doctor read
-    ``with_last_leave`` whose last leave ended before ``day`` needs no look at the leave
-    records; any other doctor is checked against them."""
+    """Refuse a doctor who takes no appointments, or is on leave on ``day``. A doctor read with
+    ``last_leave_ends`` (``selectors.booking_doctor``) whose last leave ended before ``day``
+    needs no look at the leave records; any other doctor is checked against them."""
     if not doctor.is_available:
         raise DoctorUnavailable(
             gettext("%(doctor)s is not taking appointments at the moment.") % {"doctor": doctor}

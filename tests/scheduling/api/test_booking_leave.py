@@ -65,3 +65,27 @@ def test_a_day_after_the_last_leave_costs_no_leave_query(hospital, django_assert
         if query["sql"].startswith('SELECT 1 AS "a" FROM "doctors_doctorleave"')
     ]
     assert leave_lookups == []
+
+
+@pytest.mark.parametrize("doctor", [0, 987654321, 2**62, 2**63 - 1])
+def test_a_doctor_who_does_not_exist_is_a_field_error_not_a_500(hospital, doctor):
+    answer = signed_in(hospital.patient_user).post(
+        TOKENS,
+        {"doctor": doctor, "date": opd_clock.today().isoformat(), "source": "online"},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert "doctor" in answer.json()["error"]["details"]
+
+
+def test_the_answer_names_the_doctor_and_department_read_with_the_booking(hospital):
+    on_leave(hospital, -10, -5)
+    on_leave(hospital, -30, -20)
+    answer = _book(hospital)
+    assert answer.status_code == 201
+    doctor = answer.json()["doctor"]
+    assert doctor["name"] == hospital.doctor.user.name
+    assert doctor["department"] == {
+        "id": hospital.doctor.department.id,
+        "name": hospital.doctor.department.name,
+    }
