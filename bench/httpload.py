@@ -372,7 +372,7 @@ class CpuMeter:
     process use meanwhile.
 
     A worker recycled during the phase (``max_requests``) counts through the master, which
-    reaps it: its whole life, a little more than its share of the phase.
+    reaps it: its whole life, less what it had used when the phase began.
     """
 
     def __init__(self, server: Gunicorn):
@@ -401,6 +401,10 @@ class CpuMeter:
             for pid, cpu in now.items():
                 if cpu is not None:
                     total += cpu - (was.get(pid) or 0.0) if pid in was else cpu
+            # A worker recycled meanwhile is counted whole through its master: take off what it
+            # had used before the phase.
+            if kind == "web":
+                total -= sum(cpu or 0.0 for pid, cpu in was.items() if pid not in now)
             self.used[kind] = total
 
     def per_request_ms(self, requests: int) -> dict[str, float | None]:

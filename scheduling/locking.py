@@ -25,18 +25,18 @@ from scheduling.models import DoctorDay
 
 
 @timed_lock_wait
-def _lock_day(doctor_id: int, day: date) -> DoctorDay:
-    doctor_day = _bump_and_lock(doctor_id, day)
+def _lock_day(doctor_id: int, day: date, *, reserve_number: bool = False) -> DoctorDay:
+    doctor_day = _bump_and_lock(doctor_id, day, reserve_number)
     if doctor_day is None:
         # Two requests may both miss the row: the insert ignores the loser's conflict.
         DoctorDay.objects.bulk_create(
             [DoctorDay(doctor_id=doctor_id, date=day)], ignore_conflicts=True
         )
-        doctor_day = _bump_and_lock(doctor_id, day)
+        doctor_day = _bump_and_lock(doctor_id, day, reserve_number)
     return doctor_day
 
 
-def _bump_and_lock(doctor_id: int, day: date) -> DoctorDay | None:
+def _bump_and_lock(doctor_id: int, day: date, reserve_number: bool = False) -> DoctorDay | None:
     """Lock the doctor-day row by moving its version, and read it with its doctor: on
     PostgreSQL one statement, ``UPDATE ... FROM doctor ... RETURNING``, which also sets the
     transaction's ``lock_timeout`` before it waits for the row; on SQLite, whose transaction
@@ -45,9 +45,13 @@ def _bump_and_lock(doctor_id: int, day: date) -> DoctorDay | None:
     Whatever the transaction changes in the day becomes visible together with the new version,
     and a rollback takes both back: readers key their cache by it (``scheduling/readcache.py``).
     Only the doctor-day row is locked, not the doctor's, so the same doctor's other days never
-    wait on this one."""
+    wait on this one.
+
+    With ``reserve_number`` the same statement takes the day's next token number
+    (``DoctorDay.reserved_number``): a request that will most likely issue a token saves the
+    counter's own statement (see ``doctor_day_locked``)."""
     joined = connection.vendor == "postgresql"
-    params = [doctor_id, connection.ops.adapt_datefield_value(day)]
+    params = [int(reserve_number), doctor_id, connection.ops.adapt_datefield_value(day)]
     if joined:
         params.insert(0, f"{policy.lock_timeout_ms()}ms")
     with connection.cursor() as cursor:
@@ -60,6 +64,7 @@ def _bump_and_lock(doctor_id: int, day: date) -> DoctorDay | None:
         doctor_day.doctor = model_from_row(Doctor, _DOCTOR_FIELDS, row[len(_DAY_FIELDS) :])
     else:
         doctor_day.doctor = Doctor.objects.get(pk=doctor_day.doctor_id)
+    doctor_day.reserved_number = doctor_day.token_counter if reserve_number else None
     return doctor_day
 
 
@@ -70,8 +75,9 @@ _DOCTOR_FIELDS = Doctor._meta.concrete_fields
 @functools.cache
 def _lock_statement(vendor: str) -> str:
     """The statement, built once from the models' tables and columns (no value is formatted
-    into it; the doctor and date are parameters)."""
+    into it; the number reserved (0 or 1), the doctor and the date are parameters)."""
     quote = connection.ops.quote_name
+    counter = quote(DoctorDay._meta.get_field("token_counter").column)
     day, doctor = quote(DoctorDay._meta.db_table), quote(Doctor._meta.db_table)
     returned = [(day, _DAY_FIELDS)]
     timeout = joined = ""
@@ -88,7 +94,8 @@ def _lock_statement(vendor: str) -> str:
     if joined:
         where = f"{doctor}.id = {day}.doctor_id AND {where}"
     return (
-        f"{timeout}UPDATE {day} SET version = {day}.version + 1{joined}"  # noqa: S608
+        f"{timeout}UPDATE {day} SET version = {day}.version + 1,"  # noqa: S608
+        f" {counter} = {day}.{counter} + %s{joined}"
         f" WHERE {where} RETURNING {columns}"
     )
 
@@ -133,17 +140,31 @@ def _set_lock_timeout() -> None:
 
 
 @contextmanager
-def doctor_days_locked(*, doctor_id: int, days: Iterable[date]) -> Iterator[dict[date, DoctorDay]]:
-    """Open one transaction and lock the doctor's days in date order; yield them by date."""
+def doctor_days_locked(
+    *, doctor_id: int, days: Iterable[date], reserve_number: bool = False
+) -> Iterator[dict[date, DoctorDay]]:
+    """Open one transaction and lock the doctor's days in date order; yield them by date
+    (``reserve_number``: see ``doctor_day_locked``)."""
     with transaction.atomic(durable=True):
         try:
-            locked = {day: _lock_day(doctor_id, day) for day in sorted(set(days))}
+            locked = {
+                day: _lock_day(doctor_id, day, reserve_number=reserve_number)
+                for day in sorted(set(days))
+            }
         except DatabaseError as exc:
             if _is_lock_timeout(exc):
                 raise LockTimeout() from exc
             raise
         with _holding(day.pk for day in locked.values()):
             yield locked
+            unused = [day for day in locked.values() if day.reserved_number is not None]
+            if unused:
+                DoctorDay.objects.filter(pk__in=[day.pk for day in unused]).update(
+                    token_counter=F("token_counter") - 1
+                )
+            for day in unused:
+                day.token_counter -= 1
+                day.reserved_number = None
 
 
 @contextmanager
@@ -171,9 +192,19 @@ def patients_days_locked(
 
 
 @contextmanager
-def doctor_day_locked(*, doctor_id: int, day: date) -> Iterator[DoctorDay]:
-    """Open one transaction and lock one doctor-day; every engine operation starts here."""
-    with doctor_days_locked(doctor_id=doctor_id, days=[day]) as locked:
+def doctor_day_locked(
+    *, doctor_id: int, day: date, reserve_number: bool = False
+) -> Iterator[DoctorDay]:
+    """Open one transaction and lock one doctor-day; every engine operation starts here.
+
+    With ``reserve_number`` the lock also takes the day's next token number
+    (``doctor_day.reserved_number``), which ``issue_token`` uses first: a booking's counter moves
+    in the lock's own statement. A number the block did not use is given back before the
+    transaction commits, so numbers stay gap-free; a block that raises rolls both back.
+    """
+    with doctor_days_locked(
+        doctor_id=doctor_id, days=[day], reserve_number=reserve_number
+    ) as locked:
         yield locked[day]
 
 

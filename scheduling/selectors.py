@@ -5,6 +5,7 @@ overview); ``serving_key`` is the one definition of the serving order, used by "
 next", the queue API, the console, the board and every estimated wait.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -330,9 +331,12 @@ def serving_order(*, doctor_day: DoctorDay) -> list[QueueItem]:
     return serving_orders([doctor_day])[doctor_day.id]
 
 
-def serving_orders(doctor_days: list[DoctorDay]) -> dict[int, list[QueueItem]]:
+def serving_orders(
+    doctor_days: list[DoctorDay], *, adding: Sequence[Token] = ()
+) -> dict[int, list[QueueItem]]:
     """Several days' queues at once, each in serving order with its estimates: the same few
-    queries however many days and tokens (``doctor_day.doctor`` is read)."""
+    queries however many days and tokens (``doctor_day.doctor`` is read). ``adding``: tokens
+    not written yet, placed as if they were (their ``slot`` set)."""
     now = clock.now()
     by_id = {doctor_day.id: doctor_day for doctor_day in doctor_days}
     # The day's completed consultations come with the queue (one query): they give the pace.
@@ -347,7 +351,7 @@ def serving_orders(doctor_days: list[DoctorDay]) -> dict[int, list[QueueItem]]:
     )
     queues: dict[int, list[Token]] = {day_id: [] for day_id in by_id}
     done = []
-    for token in tokens:
+    for token in [*tokens, *adding]:
         (done if token.status == TokenStatus.COMPLETED else queues[token.doctor_day_id]).append(
             token
         )

@@ -46,6 +46,21 @@ def remember_told(*, token: Token, doctor_day: DoctorDay) -> datetime | None:
     return None
 
 
+def tell_on_insert(*, token: Token, doctor_day: DoctorDay) -> None:
+    """Before a booked token is written: its place and the expected call the patient is shown
+    (``told_estimate``), so both are written with it. The day's queue is read once, with the
+    token placed as if written (``token.slot`` set); nothing is updated after, and the place is
+    kept for the caller's answer (``token.told_queue_item``). Under the day's lock."""
+    assert_locked()
+    if token.status not in STILL_TO_CALL:
+        return
+    for item in serving_orders([doctor_day], adding=[token])[doctor_day.id]:
+        if item.token is token:
+            token.told_estimate = item.estimated_time
+            token.told_queue_item = item
+            return
+
+
 def _moved(item: QueueItem, *, now: datetime, threshold: timedelta) -> bool:
     token = item.token
     return (

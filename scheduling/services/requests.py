@@ -25,7 +25,7 @@ from scheduling.models import (
 )
 from scheduling.services.bumping import make_room_by_bump
 from scheduling.services.emergencies import admit_emergency
-from scheduling.services.estimate_notices import remember_told
+from scheduling.services.estimate_notices import tell_on_insert
 from scheduling.services.outcomes import Allocation, Outcome
 from scheduling.services.payments import PaymentIntent, ensure_booking_payment, pay_with_booking
 from scheduling.services.refusals import (
@@ -106,7 +106,8 @@ def request_token(
         payment=payment,
     )
     requested_at = clock.now()
-    with doctor_day_locked(doctor_id=doctor.id, day=day) as doctor_day:
+    # Most requests get a token: the lock takes its number too (given back if none is issued).
+    with doctor_day_locked(doctor_id=doctor.id, day=day, reserve_number=True) as doctor_day:
         allocation = _allocate(
             doctor=doctor,
             doctor_day=doctor_day,
@@ -123,8 +124,6 @@ def request_token(
             )
             # The payment has its own events: the token's history is no longer the one kept.
             allocation.token.issued_history = None
-        if allocation.token is not None:
-            remember_told(token=allocation.token, doctor_day=doctor_day)
         if inside is not None:
             inside(allocation)
         return allocation
@@ -161,6 +160,7 @@ def _allocate(
         "requested_at": requested_at,
         "actor": actor,
         "reason": reason,
+        "before_insert": lambda token: tell_on_insert(token=token, doctor_day=doctor_day),
     }
     if target.can_seat(source, now):
         token = issue_token(slot_seats=target, kind=EventKind.BOOKED, why=reason, **issue)

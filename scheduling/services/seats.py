@@ -4,6 +4,7 @@ Everything here runs under ``doctor_day_locked``: seats are counted from the tok
 the lock is taken, never from a value read before it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -207,15 +208,20 @@ def issue_token(
     original_slot: Slot | None = None,
     is_overflow: bool = False,
     waiting_entry=None,
+    before_insert: Callable[[Token], object] | None = None,
 ) -> Token:
     """Give the patient the next number of the day and a seat in ``slot_seats``, and record
     it: a ``kind`` event saying ``why`` (from ``original_slot`` when the request asked for
-    another slot; with the ``waiting_entry`` it came from, if any)."""
+    another slot; with the ``waiting_entry`` it came from, if any). ``before_insert`` may set
+    more of the token's fields before it is written."""
     doctor_day = seats.doctor_day
-    DoctorDay.objects.filter(pk=doctor_day.pk).update(token_counter=F("token_counter") + 1)
-    doctor_day.token_counter += 1
+    if getattr(doctor_day, "reserved_number", None) is None:
+        DoctorDay.objects.filter(pk=doctor_day.pk).update(token_counter=F("token_counter") + 1)
+        doctor_day.token_counter += 1
+    else:  # taken with the lock (``doctor_day_locked(reserve_number=True)``)
+        doctor_day.reserved_number = None
     slot = slot_seats.slot
-    token = Token.objects.create(
+    token = Token(
         doctor_day=doctor_day,
         slot=slot,
         patient=patient,
@@ -230,6 +236,9 @@ def issue_token(
         booked_at=clock.now(),
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
+    if before_insert is not None:
+        before_insert(token)
+    token.save(force_insert=True)
     slot_seats.take(token)
     event = record_event(
         kind=kind,
