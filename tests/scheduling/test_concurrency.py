@@ -177,11 +177,14 @@ def test_a_lock_on_a_doctor_day_makes_the_same_day_wait(clock):
     assert waited >= 1.0
 
 
-def _lock_day_without_locking(doctor_id, day):
-    """The lock helper with ``select_for_update`` removed: it still returns the doctor-day."""
-    return DoctorDay.objects.select_related("doctor", "doctor__user").get(
+def _lock_day_without_locking(doctor_id, day, *, reserve_number=False):
+    """The lock helper with the lock removed: it still returns the doctor-day (and takes no
+    number with it: each token's number comes from the counter's own update)."""
+    doctor_day = DoctorDay.objects.select_related("doctor", "doctor__user").get(
         doctor_id=doctor_id, date=day
     )
+    doctor_day.reserved_number = None
+    return doctor_day
 
 
 def test_control_without_the_row_lock_concurrent_bookings_collide(clock, monkeypatch):
