@@ -340,15 +340,8 @@ def serving_orders(
     now = clock.now()
     by_id = {doctor_day.id: doctor_day for doctor_day in doctor_days}
     # The day's completed consultations come with the queue (one query): they give the pace.
-    tokens = (
-        Token.objects.filter(
-            doctor_day_id__in=list(by_id),
-            slot__doctor_day_id__in=list(by_id),
-            status__in=(*QUEUED_STATUSES, TokenStatus.COMPLETED),
-        )
-        .select_related("slot")
-        .order_by("id")
-    )
+    # Read by a hand-written statement: every booking reads its day's queue.
+    tokens = sql.day_tokens(list(by_id), (*QUEUED_STATUSES, TokenStatus.COMPLETED))
     queues: dict[int, list[Token]] = {day_id: [] for day_id in by_id}
     done = []
     for token in [*tokens, *adding]:

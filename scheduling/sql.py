@@ -1,15 +1,16 @@
-"""The hand-written statements: the two reads every booking makes, and the read of a printed
-slip's token that the status pollers make.
+"""The hand-written statements of the hottest paths: what every booking reads (the doctor it
+names, the patient's places on the day, the seats, the day's queue) and what every status poll
+reads (the printed slip's token).
 
-The first two run in every token request, under the doctor-day lock; the slip's read runs for
-every poll of a patient's status page and of the public token-status, the most frequent
-requests of the day. Written out once here, they cost a fraction of what building the same
-statements through the ORM costs on each call (see ``bench/README.md``); everything else goes
-through the ORM. Table names come from the models and every value is a parameter. The
-statements run unchanged on PostgreSQL and SQLite.
+Each runs on every request of its kind, under the doctor-day lock for the booking's. Written out
+once here, they cost a fraction of what building the same statements through the ORM costs on
+each call (see ``bench/README.md``); everything else goes through the ORM. Table and column
+names come from the models, every value is a parameter, and rows become model instances through
+``opd_site.rows``. The statements run unchanged on PostgreSQL and SQLite.
 """
 
 import functools
+from collections.abc import Sequence
 
 from django.db import connection
 
@@ -203,3 +204,40 @@ def booking_doctor(pk: int) -> Doctor | None:
     doctor.user, doctor.department = found["u"], found["dep"]
     doctor.last_leave_ends = value_from_db(DoctorLeave, "end_date", row[-1])
     return doctor
+
+
+# A day's queue, as ``selectors.serving_orders`` reads it: the tokens of these statuses with
+# their slots. Every booking reads its day's queue (for the expected call the patient is told),
+# and every cache miss of the queue, the board and the status pages.
+_QUEUE_READ = (Part.of("t", Token), Part.of("s", Slot))
+
+
+@functools.cache
+def _queue_sql(days: int, statuses: int) -> str:
+    token, slot = _QUEUE_READ
+    day_marks, status_marks = ", ".join(["%s"] * days), ", ".join(["%s"] * statuses)
+    # The slots are filtered by the same days (a token's slot is always of its own day), so
+    # PostgreSQL reads just those days' slots by index (``selectors.queued_tokens``).
+    return (
+        f"SELECT {select_list(_QUEUE_READ)} FROM {token.table}"  # noqa: S608
+        f" JOIN {slot.table} ON s.id = t.slot_id"
+        f" WHERE t.doctor_day_id IN ({day_marks}) AND s.doctor_day_id IN ({day_marks})"
+        f" AND t.status IN ({status_marks}) ORDER BY t.id"
+    )
+
+
+def day_tokens(doctor_day_ids: Sequence[int], statuses: Sequence[str]) -> list[Token]:
+    """The tokens of these days in these statuses, each with ``token.slot``, by id."""
+    if not doctor_day_ids or not statuses:
+        return []
+    ids = list(doctor_day_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_queue_sql(len(ids), len(statuses)), [*ids, *ids, *_values(*statuses)])
+        rows = cursor.fetchall()
+    tokens = []
+    for row in rows:
+        found = instances(_QUEUE_READ, row)
+        token = found["t"]
+        token.slot = found["s"]
+        tokens.append(token)
+    return tokens
