@@ -1,8 +1,8 @@
 """Telling a patient when their expected call moves a lot later than they were told.
 
-``Token.told_estimate`` is the call time the patient was last told: at booking, at check-in
-and in each notice (a page read never writes it). The periodic tick compares it with the
-estimate now; when a patient still to be called is now expected more than
+``Token.told_estimate`` is the call time the patient was last told: at booking (written with
+the token), at check-in and in each notice (a page read never writes it). The periodic tick
+compares it with the estimate now; when a patient still to be called is now expected more than
 ``OPD["ESTIMATE_MOVE_NOTICE_MINUTES"]`` later, one message goes out through the outbox, and
 never more than one an hour for a token (``Token.moved_notice_at``).
 """
@@ -30,8 +30,9 @@ STILL_TO_CALL = (TokenStatus.BOOKED, TokenStatus.CHECKED_IN)
 
 
 def remember_told(*, token: Token, doctor_day: DoctorDay) -> datetime | None:
-    """Record the expected call the patient is shown now (booking, check-in): the day's queue
-    is read once and the token's row updated. Runs inside the caller's transaction."""
+    """Record the expected call the patient is shown now (check-in; a booking writes it with the
+    token, ``tell_on_insert``): the day's queue is read once and the token's row updated. Runs
+    inside the caller's transaction."""
     assert_locked()
     if token.status not in STILL_TO_CALL:
         return None
