@@ -40,50 +40,35 @@ class Summary:
         """Each target: met, missed, or not measured (None)."""
         f = self.figures
 
-        def known(*keys):
-            return all(f.get(k) is not None for k in keys)
-
         http_clients = f.get("http_clients")
         return {
-            "target_engine_ratio": f["engine_vs_sql_ratio"] >= ENGINE_RATIO_TARGET
-            if known("engine_vs_sql_ratio")
-            else None,
+            "target_engine_ratio": _at_least(f, "engine_vs_sql_ratio", ENGINE_RATIO_TARGET),
             "target_http": (
                 f["http_vs_sql_ratio"] >= HTTP_RATIO_TARGET
                 and f["http_p99_ms"] < HTTP_P99_TARGET_MS
                 and http_clients == 32
             )
-            if known("http_vs_sql_ratio", "http_p99_ms")
+            if _known(f, "http_vs_sql_ratio", "http_p99_ms")
             else None,
             "target_storm": (
                 f["storm_overbooked"] == 0 and f["storm_duplicates"] == 0 and f["storm_5xx"] == 0
             )
-            if known("storm_overbooked", "storm_duplicates", "storm_5xx")
+            if _known(f, "storm_overbooked", "storm_duplicates", "storm_5xx")
             else None,
-            "target_queries": f["token_request_queries"] <= QUERY_TARGET
-            if known("token_request_queries")
-            else None,
-            "target_sim": f["sim_vs_sql_time_ratio"] <= SIM_TIME_RATIO_TARGET
-            if known("sim_vs_sql_time_ratio")
-            else None,
-            "target_web_cpu": f["http_web_cpu_ms_per_req"] <= WEB_CPU_TARGET_MS
-            if known("http_web_cpu_ms_per_req")
-            else None,
-            "target_post_queries": f["http_token_post_queries"] <= POST_QUERY_TARGET
-            if known("http_token_post_queries")
-            else None,
-            "target_http_vs_floor": f["http_vs_http_floor_ratio"] >= FLOOR_RATIO_TARGET
-            if known("http_vs_http_floor_ratio")
-            else None,
-            "target_engine_vs_orm_floor": f["engine_vs_orm_floor_ratio"] >= FLOOR_RATIO_TARGET
-            if known("engine_vs_orm_floor_ratio")
-            else None,
+            "target_queries": _at_most(f, "token_request_queries", QUERY_TARGET),
+            "target_sim": _at_most(f, "sim_vs_sql_time_ratio", SIM_TIME_RATIO_TARGET),
+            "target_web_cpu": _at_most(f, "http_web_cpu_ms_per_req", WEB_CPU_TARGET_MS),
+            "target_post_queries": _at_most(f, "http_token_post_queries", POST_QUERY_TARGET),
+            "target_http_vs_floor": _at_least(f, "http_vs_http_floor_ratio", FLOOR_RATIO_TARGET),
+            "target_engine_vs_orm_floor": _at_least(
+                f, "engine_vs_orm_floor_ratio", FLOOR_RATIO_TARGET
+            ),
             "target_db_cpu": f["http_db_cpu_ms_per_req"]
             <= DB_CPU_FACTOR_TARGET * f["sql_db_cpu_ms_per_token"]
-            if known("http_db_cpu_ms_per_req", "sql_db_cpu_ms_per_token")
+            if _known(f, "http_db_cpu_ms_per_req", "sql_db_cpu_ms_per_token")
             else None,
             "target_reads": all(_read_met(f, *target) for target in READ_TARGETS)
-            if all(known(f"read_{key}_req_per_s") for key, _, _ in READ_TARGETS)
+            if all(_known(f, f"read_{key}_req_per_s") for key, _, _ in READ_TARGETS)
             else None,
         }
 
@@ -94,43 +79,36 @@ class Summary:
         they do not count towards ``targets_met``."""
         f = self.figures
 
-        def known(*keys):
-            return all(f.get(k) is not None for k in keys)
-
         return {
-            "engine_target_reachable": f["orm_floor_vs_sql_ratio"] >= ENGINE_RATIO_TARGET
-            if known("orm_floor_vs_sql_ratio")
-            else None,
+            "engine_target_reachable": _at_least(f, "orm_floor_vs_sql_ratio", ENGINE_RATIO_TARGET),
             # Any engine in Django, hand-written SQL included: the engine's own statements
             # through Django's connection, with no ORM and no policy Python at all.
-            "engine_target_reachable_in_django": f["django_floor_vs_sql_ratio"]
-            >= ENGINE_RATIO_TARGET
-            if known("django_floor_vs_sql_ratio")
-            else None,
+            "engine_target_reachable_in_django": _at_least(
+                f, "django_floor_vs_sql_ratio", ENGINE_RATIO_TARGET
+            ),
             # The same statements in raw psycopg, outside Django altogether.
-            "engine_target_reachable_without_orm": f["policy_floor_vs_sql_ratio"]
-            >= ENGINE_RATIO_TARGET
-            if known("policy_floor_vs_sql_ratio")
-            else None,
+            "engine_target_reachable_without_orm": _at_least(
+                f, "policy_floor_vs_sql_ratio", ENGINE_RATIO_TARGET
+            ),
             "http_target_reachable": (
                 f["http_floor_vs_sql_ratio"] >= HTTP_RATIO_TARGET
                 and f["http_floor_p99_ms"] < HTTP_P99_TARGET_MS
                 and f.get("http_clients") == 32
             )
-            if known("http_floor_vs_sql_ratio", "http_floor_p99_ms")
+            if _known(f, "http_floor_vs_sql_ratio", "http_floor_p99_ms")
             else None,
             # The cheapest booking POST of this stack (8 statements, no policy) and the
             # cheapest public read (one cache read, no statement), at the same thresholds.
-            "web_cpu_target_reachable": f["http_floor_web_cpu_ms_per_req"] <= WEB_CPU_TARGET_MS
-            if known("http_floor_web_cpu_ms_per_req")
-            else None,
+            "web_cpu_target_reachable": _at_most(
+                f, "http_floor_web_cpu_ms_per_req", WEB_CPU_TARGET_MS
+            ),
             "reads_target_reachable": _read_met(f, "floor", *READ_TARGETS[0][1:])
-            if known("read_floor_req_per_s", "read_floor_p99_ms")
+            if _known(f, "read_floor_req_per_s", "read_floor_p99_ms")
             else None,
             # The ORM floor's time for the day's tokens against the baseline's.
             "sim_target_reachable": f["sim_orm_floor_s"]
             <= SIM_TIME_RATIO_TARGET * f["sim_baseline_s"]
-            if known("sim_orm_floor_s", "sim_baseline_s")
+            if _known(f, "sim_orm_floor_s", "sim_baseline_s")
             else None,
         }
 
@@ -166,6 +144,22 @@ def _fmt(value: object) -> str:
             return f"{value:.1f}"
         return f"{value:.2f}"
     return str(value)
+
+
+def _known(figures: dict, *keys: str) -> bool:
+    return all(figures.get(key) is not None for key in keys)
+
+
+def _at_most(figures: dict, key: str, limit: float) -> bool | None:
+    """Whether the figure is at most ``limit``; None when it was not measured."""
+    value = figures.get(key)
+    return None if value is None else value <= limit
+
+
+def _at_least(figures: dict, key: str, limit: float) -> bool | None:
+    """Whether the figure is at least ``limit``; None when it was not measured."""
+    value = figures.get(key)
+    return None if value is None else value >= limit
 
 
 def _read_met(figures: dict, key: str, per_s: float, p99_ms: float | None) -> bool:
