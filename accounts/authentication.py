@@ -14,7 +14,7 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
 
 from accounts.models import Patient, User
-from opd_site.rows import Part, instances, select_list
+from opd_site.rows import Part, read_one, select_list
 
 _USER = Part.of("u", User)
 _PATIENT = Part.of("p", Patient)
@@ -49,12 +49,10 @@ class _WithTheirPatient:
         pk = _primary_key(id)
         if pk is None:
             raise User.DoesNotExist
-        with connection.cursor() as cursor:
-            cursor.execute(_user_sql(), [pk])
-            row = cursor.fetchone()
-        if row is None:
+        read = read_one(_user_sql(), [pk], [_USER, _PATIENT])
+        if read is None:
             raise User.DoesNotExist
-        found = instances([_USER, _PATIENT], row)
+        found, _ = read
         user = found["u"]
         User.patient.related.set_cached_value(user, found["p"])
         return user

@@ -56,6 +56,26 @@ def instances(parts: Sequence[Part], row: Sequence) -> dict[str, Model | None]:
     return found
 
 
+def read_one(sql: str, params: Sequence, parts: Sequence[Part]) -> tuple[dict, tuple] | None:
+    """Run ``sql`` (its columns: ``select_list(parts)``, then any more) and answer its first
+    row as each part's instance by alias, and the row's further values; None for no row."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = sum(len(part.fields) for part in parts)
+    return instances(parts, row[:width]), tuple(row[width:])
+
+
+def read_all(sql: str, params: Sequence, parts: Sequence[Part]) -> list[dict]:
+    """Run ``sql`` (its columns: ``select_list(parts)``) and answer each row as each part's
+    instance by alias."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [instances(parts, row) for row in cursor.fetchall()]
+
+
 def value_from_db(model: type[Model], name: str, value):
     """One column's value (of ``model``'s field ``name``), converted as the ORM converts it."""
     field = model._meta.get_field(name)

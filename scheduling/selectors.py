@@ -348,6 +348,8 @@ def serving_orders(
         (done if token.status == TokenStatus.COMPLETED else queues[token.doctor_day_id]).append(
             token
         )
+    # The consultations done too: the pace takes the latest by completion time, and ties keep
+    # this order.
     for queue in [*queues.values(), done]:
         queue.sort(key=lambda token: serving_key(token, now))
     paces = estimates.paces(doctor_days, done)
@@ -392,9 +394,9 @@ def slip_token(reference: str, *, with_patient_language: bool = False) -> Token 
 
 
 def booking_doctor(pk: int) -> Doctor | None:
-    """The doctor a booking names, with the end of their last leave (as ``with_last_leave``),
-    their user's name and their department: one hand-written statement
-    (``scheduling.sql.booking_doctor``), as every booking reads it."""
+    """The doctor a booking names, with the end of their last leave (``last_leave_ends``, which
+    ``ensure_doctor_available`` uses), their user's name and their department: one hand-written
+    statement (``scheduling.sql.booking_doctor``), as every booking reads it."""
     return sql.booking_doctor(pk)
 
 

@@ -16,7 +16,7 @@ from django.db import connection
 
 from accounts.models import Patient, User
 from doctors.models import Department, Doctor, DoctorLeave
-from opd_site.rows import Part, instances, select_list, value_from_db
+from opd_site.rows import Part, read_all, read_one, select_list, value_from_db
 from scheduling import policy
 from scheduling.models import (
     ACTIVE_STATUSES,
@@ -152,12 +152,10 @@ def slip_token(reference: str, *, with_patient_language: bool = False) -> Token 
     department's, and with ``with_patient_language`` ``token.patient.preferred_language``.
     Any other field is one more query when read."""
     parts = [*_SLIP_READ, _SLIP_PATIENT] if with_patient_language else _SLIP_READ
-    with connection.cursor() as cursor:
-        cursor.execute(_slip_sql(with_patient_language), [reference])
-        row = cursor.fetchone()
-    if row is None:
+    read = read_one(_slip_sql(with_patient_language), [reference], parts)
+    if read is None:
         return None
-    found = instances(parts, row)
+    found, _ = read
     token = found["t"]
     token.slot, token.doctor_day = found["s"], found["d"]
     token.doctor_day.doctor = doctor = found["doc"]
@@ -194,15 +192,13 @@ def _booking_doctor_sql() -> str:
 def booking_doctor(pk: int) -> Doctor | None:
     """The doctor with that id as a booking reads it (``_BOOKING_DOCTOR``), with
     ``last_leave_ends``; None if there is none. Any other field is one more query when read."""
-    with connection.cursor() as cursor:
-        cursor.execute(_booking_doctor_sql(), [pk])
-        row = cursor.fetchone()
-    if row is None:
+    read = read_one(_booking_doctor_sql(), [pk], _BOOKING_DOCTOR)
+    if read is None:
         return None
-    found = instances(_BOOKING_DOCTOR, row[:-1])
+    found, (last_leave_ends,) = read
     doctor = found["doc"]
     doctor.user, doctor.department = found["u"], found["dep"]
-    doctor.last_leave_ends = value_from_db(DoctorLeave, "end_date", row[-1])
+    doctor.last_leave_ends = value_from_db(DoctorLeave, "end_date", last_leave_ends)
     return doctor
 
 
@@ -215,7 +211,7 @@ _QUEUE_READ = (Part.of("t", Token), Part.of("s", Slot))
 @functools.cache
 def _queue_sql(days: int, statuses: int) -> str:
     token, slot = _QUEUE_READ
-    day_marks, status_marks = ", ".join(["%s"] * days), ", ".join(["%s"] * statuses)
+    day_marks, status_marks = _marks(range(days)), _marks(range(statuses))
     # The slots are filtered by the same days (a token's slot is always of its own day), so
     # PostgreSQL reads just those days' slots by index (``selectors.queued_tokens``).
     return (
@@ -231,12 +227,9 @@ def day_tokens(doctor_day_ids: Sequence[int], statuses: Sequence[str]) -> list[T
     if not doctor_day_ids or not statuses:
         return []
     ids = list(doctor_day_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(_queue_sql(len(ids), len(statuses)), [*ids, *ids, *_values(*statuses)])
-        rows = cursor.fetchall()
+    params = [*ids, *ids, *_values(*statuses)]
     tokens = []
-    for row in rows:
-        found = instances(_QUEUE_READ, row)
+    for found in read_all(_queue_sql(len(ids), len(statuses)), params, _QUEUE_READ):
         token = found["t"]
         token.slot = found["s"]
         tokens.append(token)
