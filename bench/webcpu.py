@@ -6,6 +6,8 @@
                                                  # stats in bench/results/webcpu.pstats)
     .venv/bin/python bench/webcpu.py --read status        # a read instead: status, token-status,
                                                           # queue, board-rows or floor
+    .venv/bin/python bench/webcpu.py --one-day            # every booking on one doctor-day: the
+                                                          # CPU as a busy day fills, by hundreds
 
 Calls the site's WSGI application (``opd_site.wsgi``, the production settings and environment
 of the HTTP phases, the JSON request log written to /dev/null and the metrics to a private
@@ -17,6 +19,7 @@ changes between two runs is the Django side of a booking.
 
 import argparse
 import io
+import itertools
 import json
 import os
 import random
@@ -80,6 +83,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=600, help="at most 960")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--read", choices=READS, help="GET this read instead of booking")
+    parser.add_argument(
+        "--one-day",
+        action="store_true",
+        help="book every request into one doctor-day, as a busy doctor's day fills",
+    )
     args = parser.parse_args()
 
     from bench.server import production_env
@@ -107,7 +115,8 @@ def main() -> int:
     from bench import httpload
 
     tag = "".join(random.choice(string.ascii_lowercase) for _ in range(4))
-    built = hospital_mod.build(workers=1, http_clients=8, storm_requests=1, tag=tag)
+    clients = 8 if not args.one_day else args.requests // hospital_mod.HTTP_USERS_PER_CLIENT + 1
+    built = hospital_mod.build(workers=1, http_clients=clients, storm_requests=1, tag=tag)
     jwts = httpload.mint_access_tokens([u for users in built.http_users for u in users])
     app = get_wsgi_application()
     days = built.spread["http"]
@@ -121,6 +130,10 @@ def main() -> int:
         users = built.http_users[j % len(built.http_users)]
         ref = days[j % len(days)]
         user = users[(j // len(days)) % len(users)]
+        if args.one_day and j < args.requests:
+            # The last day of the spread, which the warm-up does not touch; each patient once.
+            ref = days[-1]
+            user = built.http_users[j // len(users)][j % len(users)]
         body = json.dumps(httpload.booking_body(ref)).encode()
         status = []
         chunks = app(_environ("/api/v1/tokens", body, jwts[user]), lambda s, h: status.append(s))
@@ -150,10 +163,14 @@ def main() -> int:
         profiler = cProfile.Profile()
         profiler.enable()
     cpu, wall = time.process_time(), time.perf_counter()
+    bands: list[float] = []
     with connection.execute_wrapper(count):
         for j in range(args.requests):
+            if j % 100 == 0:
+                bands.append(time.process_time())
             s = book(j)
             statuses[s] = statuses.get(s, 0) + 1
+    bands.append(time.process_time())
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     if args.profile:
         profiler.disable()
@@ -162,6 +179,11 @@ def main() -> int:
     print(f"web_cpu_ms_per_req {1000 * cpu / n:.2f}")
     print(f"wall_ms_per_req {1000 * wall / n:.2f}")
     print(f"statements_per_req {statements[0] / n:.2f}")
+    if args.one_day:  # as the day fills: each hundred bookings' CPU
+        for band, (a, b) in enumerate(itertools.pairwise(bands)):
+            first, size = 100 * band, min(100, n - 100 * band)
+            cpu_ms = 1000 * (b - a) / size
+            print(f"web_cpu_ms_per_req day_tokens {first}-{first + size} {cpu_ms:.2f}")
     if args.profile:
         profiler.dump_stats(str(config.RESULTS / "webcpu.pstats"))
         stats = pstats.Stats(profiler, stream=sys.stdout)

@@ -5,7 +5,8 @@ overview); ``serving_key`` is the one definition of the serving order, used by "
 next", the queue API, the console, the board and every estimated wait.
 """
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -230,7 +231,8 @@ QUEUED_STATUSES = (TokenStatus.IN_CONSULTATION, TokenStatus.CHECKED_IN, TokenSta
 @dataclass
 class QueueItem:
     """A queued token's place and expected call: the time, and the range it should fall in
-    (``scheduling.estimates``); ``baseline_time`` is the earlier rule's, for comparison."""
+    (``scheduling.estimates``); ``baseline_time`` is the earlier rule's, for comparison (worked
+    out when read: only the day's simulation reads it)."""
 
     token: Token
     position: int
@@ -238,7 +240,11 @@ class QueueItem:
     estimated_wait_minutes: int
     estimated_from: datetime | None = None
     estimated_to: datetime | None = None
-    baseline_time: datetime | None = None
+    baseline: Callable[[], datetime] | None = None
+
+    @property
+    def baseline_time(self) -> datetime | None:
+        return self.baseline() if self.baseline is not None else None
 
     @property
     def estimate_moved_minutes(self) -> int:
@@ -292,8 +298,13 @@ def _items(tokens: list[Token], *, doctor_day: DoctorDay, now: datetime, pace) -
                 estimate.wait_minutes(now),
                 estimated_from=estimate.earliest,
                 estimated_to=estimate.latest,
-                baseline_time=estimates.baseline_estimate(
-                    token, ahead=ahead, in_slot=in_slot, now=now, doctor_day=doctor_day
+                baseline=functools.partial(
+                    estimates.baseline_estimate,
+                    token,
+                    ahead=ahead,
+                    in_slot=in_slot,
+                    now=now,
+                    doctor_day=doctor_day,
                 ),
             )
         )

@@ -223,14 +223,18 @@ def _queue_sql(days: int, statuses: int) -> str:
 
 
 def day_tokens(doctor_day_ids: Sequence[int], statuses: Sequence[str]) -> list[Token]:
-    """The tokens of these days in these statuses, each with ``token.slot``, by id."""
+    """The tokens of these days in these statuses, each with ``token.slot`` (one instance per
+    slot, shared by its tokens), by id."""
     if not doctor_day_ids or not statuses:
         return []
     ids = list(doctor_day_ids)
     params = [*ids, *ids, *_values(*statuses)]
     tokens = []
-    for found in read_all(_queue_sql(len(ids), len(statuses)), params, _QUEUE_READ):
+    # A slot is built once, and its tokens share it (a busy day has hundreds of tokens).
+    read = read_all(_queue_sql(len(ids), len(statuses)), params, _QUEUE_READ, shared=("s",))
+    slot_of = Token._meta.get_field("slot")
+    for found in read:
         token = found["t"]
-        token.slot = found["s"]
+        slot_of.set_cached_value(token, found["s"])  # as ``token.slot = ...``, its id is the same
         tokens.append(token)
     return tokens
