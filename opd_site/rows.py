@@ -206,3 +206,63 @@ def _converters(alias: str, model: type[Model], fields: tuple[Field, ...]) -> li
         converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         found.append((column, converters))
     return found
+
+
+def insert(instance: Model) -> Model:
+    """Write a new instance as ``instance.save(force_insert=True)`` does, with the statement
+    built once per model: each field's ``pre_save`` runs, its value is prepared for the database
+    as the ORM prepares it, the primary key comes back, and ``post_save`` is sent.
+
+    For a model of one table whose primary key the database assigns, with no ``pre_save``
+    receiver; anything else (or a value that is an expression, such as a database default) is
+    saved by the ORM instead.
+    """
+    model = type(instance)
+    db = connections[connection.alias]
+    plan = _insert_plan(db.alias, model)
+    values = [field.pre_save(instance, True) for field in plan.fields] if plan else None
+    if plan is None or any(hasattr(value, "resolve_expression") for value in values):
+        instance.save(force_insert=True)
+        return instance
+    prepared = [
+        field.get_db_prep_save(value, connection=db)
+        for field, value in zip(plan.fields, values, strict=True)
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(plan.sql, prepared)
+        pk = cursor.fetchone()[0] if plan.returning else cursor.lastrowid
+    setattr(instance, model._meta.pk.attname, pk)
+    instance._state.adding, instance._state.db = False, db.alias
+    signals.post_save.send(
+        sender=model, instance=instance, created=True, update_fields=None, raw=False, using=db.alias
+    )
+    return instance
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    sql: str
+    fields: tuple[Field, ...]
+    returning: bool
+
+
+@functools.cache
+def _insert_plan(db_alias: str, model: type[Model]) -> _InsertPlan | None:
+    meta = model._meta
+    if (
+        meta.parents
+        or meta.order_with_respect_to
+        or meta.pk is not meta.auto_field
+        or signals.pre_save.has_listeners(model)
+    ):
+        return None
+    fields = tuple(f for f in meta.local_concrete_fields if f is not meta.pk and not f.generated)
+    db = connections[db_alias]
+    quote = db.ops.quote_name
+    returning = db.features.can_return_columns_from_insert
+    # Names from the model, every value a parameter.
+    columns, marks = ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    if returning:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    return _InsertPlan(sql, fields, returning)

@@ -10,6 +10,7 @@ from accounts.api.serializers import PatientRefSerializer
 from accounts.models import User
 from doctors.api.serializers import DoctorRefSerializer
 from opd_site import clock
+from opd_site.api_base import represent
 from opd_site.site import absolute_url
 from scheduling.models import (
     CancelledBy,
@@ -120,7 +121,7 @@ class PaymentFieldMixin(serializers.Serializer):
 
     @extend_schema_field(TokenPaymentSerializer)
     def get_payment(self, token) -> dict:
-        return TokenPaymentSerializer(payment_summary(token)).data
+        return represent(TokenPaymentSerializer, payment_summary(token))
 
 
 class TokenRefSerializer(serializers.ModelSerializer):

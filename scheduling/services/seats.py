@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from accounts.models import Patient
 from opd_site import clock
+from opd_site.rows import insert
 from scheduling import policy
 from scheduling.events import record_event
 from scheduling.locking import assert_locked
@@ -238,7 +239,7 @@ def issue_token(
     )
     if before_insert is not None:
         before_insert(token)
-    token.save(force_insert=True)
+    insert(token)  # as ``token.save(force_insert=True)``, with the statement built once
     slot_seats.take(token)
     event = record_event(
         kind=kind,

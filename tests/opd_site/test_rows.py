@@ -1,15 +1,17 @@
-"""The hand-written reads (``opd_site.rows``) give the instances a queryset would: the same
-values, converted the same way, saved as rows that exist, with the fields not read deferred."""
+"""The hand-written reads and inserts (``opd_site.rows``) do what the ORM does: the same values,
+converted the same way, instances saved as rows that exist, the fields not read deferred, and
+an insert writes the row ``save`` writes and sends ``post_save``."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from opd_site import clock
-from scheduling import sql
-from scheduling.models import Token, TokenStatus
+from opd_site import clock, rows
+from scheduling import policy, sql
+from scheduling.models import DoctorDay, Source, Token, TokenStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +113,60 @@ def test_the_fields_a_read_leaves_out_are_read_on_first_use(busy_day):
         completed_at = token.completed_at
     assert len(queries) == 1
     assert completed_at == Token.objects.get(pk=done.pk).completed_at
+
+
+def _written(token) -> dict:
+    values = _values(Token.objects.get(pk=token.pk))
+    for name in ("id", "reference", "number", "patient_id"):
+        values.pop(name)
+    return values
+
+
+def test_an_insert_writes_the_row_save_writes(busy_day):
+    day, tokens = busy_day
+    slot, now = tokens[0].slot, clock.now()
+
+    def new_token(number: int) -> Token:
+        return Token(
+            doctor_day=day,
+            slot=slot,
+            patient=factories.PatientFactory(),
+            number=number,
+            source=Source.PRIORITY,
+            priority=policy.priority_for(Source.PRIORITY),
+            fee=Decimal("500.00"),
+            reason="Knee pain",
+            requested_at=now,
+            booked_at=now,
+        )
+
+    saved = new_token(101)
+    saved.save(force_insert=True)
+    inserted = rows.insert(new_token(102))
+
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert inserted._state.adding is False
+    assert _written(inserted) == _written(saved)
+    assert Token.objects.get(pk=inserted.pk).reference == inserted.reference
+
+
+def test_an_insert_outside_the_lock_still_moves_the_days_version(busy_day):
+    """``post_save`` is sent: a token written outside ``doctor_day_locked`` (a shell, an import)
+    still tells the cached readers that its day changed."""
+    day, tokens = busy_day
+    before = DoctorDay.objects.get(pk=day.pk).version
+
+    rows.insert(
+        Token(
+            doctor_day=day,
+            slot=tokens[0].slot,
+            patient=factories.PatientFactory(),
+            number=103,
+            source=Source.WALK_IN,
+            priority=policy.priority_for(Source.WALK_IN),
+            requested_at=clock.now(),
+            booked_at=clock.now(),
+        )
+    )
+
+    assert DoctorDay.objects.get(pk=day.pk).version == before + 1
