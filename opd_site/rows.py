@@ -69,12 +69,19 @@ def read_all(
     """Run ``sql`` (its columns: ``select_list(parts)``) and answer each row as each part's
     instance by alias. A ``shared`` part (by alias) is built once per primary key and the same
     instance given to every row that names it: a day's slot under each of its tokens."""
+    return [found for found, _ in read_rows(sql, params, parts, shared=shared)]
+
+
+def read_rows(
+    sql: str, params: Sequence, parts: Sequence[Part], *, shared: Sequence[str] = ()
+) -> list[tuple[dict, tuple]]:
+    """``read_all`` for a statement with more columns after ``select_list(parts)`` (counts,
+    say): each row as each part's instance by alias, and the row's further values."""
     loaders, db = _loaders(parts), connections[connection.alias]
+    width = sum(len(part.fields) for part in parts)
     with _cursor(db) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if not shared:
-        return [{loader.alias: loader.load(row, db) for loader in loaders} for row in rows]
     seen: dict[str, dict] = {alias: {} for alias in shared}
     found = []
     for row in rows:
@@ -88,7 +95,7 @@ def read_all(
             if key not in known:
                 known[key] = loader.load(row, db)
             one[loader.alias] = known[key]
-        found.append(one)
+        found.append((one, tuple(row[width:])))
     return found
 
 

@@ -16,7 +16,7 @@ from django.db import connection
 
 from accounts.models import Patient, User
 from doctors.models import Department, Doctor, DoctorLeave
-from opd_site.rows import Part, read_all, read_one, select_list, value_from_db
+from opd_site.rows import Part, read_all, read_one, read_rows, select_list, value_from_db
 from scheduling import policy
 from scheduling.models import (
     ACTIVE_STATUSES,
@@ -40,12 +40,10 @@ def _values(*params) -> list:
 
 # Columns are named, not ``s.*``: a prepared statement's result must keep its shape when a
 # migration adds a column while old workers still run.
-_SLOT_COLUMNS = ", ".join(
-    f"s.{connection.ops.quote_name(field.column)}" for field in Slot._meta.concrete_fields
-)
+_SEAT_SLOT = (Part.of("s", Slot),)
 
 SEAT_COUNTS = f"""
-SELECT {_SLOT_COLUMNS},
+SELECT {select_list(_SEAT_SLOT)},
     SUM(CASE WHEN t.priority < %s THEN 1 ELSE 0 END) AS n_regular,
     SUM(CASE WHEN t.priority < %s AND t.source IN ({_marks(ADVANCE_SOURCES)})
         THEN 1 ELSE 0 END) AS n_advance,
@@ -80,7 +78,12 @@ def slots_with_seat_counts(doctor_day_id: int) -> list[Slot]:
     """The day's slots in order, each with ``n_regular``, ``n_advance`` (regular tokens of an
     advance source), ``n_emergency`` (active tokens of emergency priority) and ``n_held``
     (regular tokens checked in, in consultation or completed)."""
-    return list(Slot.objects.raw(SEAT_COUNTS, seat_count_params(doctor_day_id)))
+    slots = []
+    for found, counts in read_rows(SEAT_COUNTS, seat_count_params(doctor_day_id), _SEAT_SLOT):
+        slot = found["s"]
+        slot.n_regular, slot.n_advance, slot.n_emergency, slot.n_held = counts
+        slots.append(slot)
+    return slots
 
 
 @functools.cache

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from opd_site import clock, rows
-from scheduling import policy, sql
-from scheduling.models import DoctorDay, Source, Token, TokenStatus
+from scheduling import policy, selectors, sql
+from scheduling.models import DoctorDay, Slot, Source, Token, TokenStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +170,25 @@ def test_an_insert_outside_the_lock_still_moves_the_days_version(busy_day):
     )
 
     assert DoctorDay.objects.get(pk=day.pk).version == before + 1
+
+
+def test_the_seat_counts_read_by_hand_are_the_desks(busy_day):
+    """The booking's seat count (one statement under the lock) and the desk's overview (the ORM,
+    for many days) count the same seats."""
+    day, tokens = busy_day
+    factories.TokenFactory(
+        slot=tokens[0].slot,
+        source=Source.EMERGENCY,
+        priority=policy.emergency_priority(),
+    )
+    factories.TokenFactory(slot=tokens[3].slot, status=TokenStatus.CANCELLED)
+
+    by_hand = sql.slots_with_seat_counts(day.id)
+    by_orm = selectors.counted_slots(Slot.objects.filter(doctor_day=day)).order_by("start", "id")
+
+    def counts(slot) -> tuple:
+        return (slot.pk, slot.n_regular, slot.n_advance, slot.n_emergency, slot.n_held)
+
+    assert [counts(slot) for slot in by_hand] == [counts(slot) for slot in by_orm]
+    assert [counts(slot)[1:] for slot in by_hand] == [(3, 3, 1, 2), (3, 3, 0, 2)]
+    assert all(slot.get_deferred_fields() == set() for slot in by_hand)
