@@ -1,15 +1,16 @@
 """The policy floor: the engine's own statements for one booking, in raw psycopg 3.
 
 What ``request_token`` sends for a direct seat, statement for statement, with no ORM: the leave
-check; then, in one transaction, the lock timeout, the doctor-day lock, the check for a place
-the patient already holds, the seat count of every slot, the counter, the token and its event.
-The two reads in the middle are the engine's own text (``scheduling/sql.py``); the rest is the
-SQL baseline's. The slot is the first with a free regular seat. Everything else the engine
+check; then, in one transaction, the lock timeout, the doctor-day lock, the day's read (its
+slots with their active tokens, and the place the patient already holds), the counter, the
+token and its event. The day's read is the engine's own text (``scheduling/sql.py``); the rest
+is the SQL baseline's. The slot is the first with a free seat. Everything else the engine
 does (the ORM, Python models, bumping, waiting lists, metrics) is left out: this is the least
 any implementation of the allocation policy on these tables costs, so it bounds the engine
 ratio from above for any engine, hand-written SQL included.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -28,24 +29,31 @@ LOCK_TIMEOUT = "SELECT set_config('lock_timeout', %s, true)"
 
 @dataclass(frozen=True)
 class Layout:
-    """Where the seat count's row keeps the slot id, its capacity and its regular seats taken,
-    and the lock timeout the engine sets."""
+    """Where the day's read keeps the slot id, its capacity, the token's id and patient, and the
+    lock timeout the engine sets."""
 
     slot_id: int
     capacity: int
-    regular: int
+    token_id: int
+    token_patient: int
     lock_timeout: str
 
 
 def start_django(payload: dict) -> Layout:
     configure_django(payload["url"])
     from scheduling import policy
-    from scheduling.models import Slot
+    from scheduling.models import Slot, Token
 
     names = [field.column for field in Slot._meta.concrete_fields]
-    # n_regular follows the slot's columns.
+    # The token's columns follow the slot's.
+    tokens = [len(names) + n for n, field in enumerate(Token._meta.concrete_fields)]
+    token_columns = [field.column for field in Token._meta.concrete_fields]
     return Layout(
-        names.index("id"), names.index("capacity"), len(names), f"{policy.lock_timeout_ms()}ms"
+        names.index("id"),
+        names.index("capacity"),
+        tokens[token_columns.index("id")],
+        tokens[token_columns.index("patient_id")],
+        f"{policy.lock_timeout_ms()}ms",
     )
 
 
@@ -64,12 +72,14 @@ def book_in_transaction(cur, ref: DayRef, patient_id: int, layout: Layout, **opt
     cur.execute(LOCK_TIMEOUT, (layout.lock_timeout,), **options)
     cur.execute(LOCK_DAY, (ref.doctor_id, ref.day), **options)
     day_id, counter = cur.fetchone()
-    cur.execute(sql.places_sql(), sql.places_params(day_id, patient_id), **options)
-    if cur.fetchall():
-        raise RuntimeError("already booked")
-    cur.execute(sql.SEAT_COUNTS, sql.seat_count_params(day_id), **options)
+    cur.execute(sql.booking_day_sql(), sql.day_params(day_id, patient_id), **options)
     rows = cur.fetchall()
-    seat = next(r for r in rows if r[layout.regular] < r[layout.capacity])[layout.slot_id]
+    if (rows and rows[0][-1] is not None) or any(
+        r[layout.token_patient] == patient_id for r in rows
+    ):
+        raise RuntimeError("already booked")
+    taken = Counter(r[layout.slot_id] for r in rows if r[layout.token_id] is not None)
+    seat = next(r for r in rows if taken[r[layout.slot_id]] < r[layout.capacity])[layout.slot_id]
     cur.execute(
         INSERT_BOOKING, (day_id, seat, patient_id, counter + 1, reference(), now, now), **options
     )

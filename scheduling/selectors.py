@@ -37,7 +37,7 @@ from scheduling.models import (
     WaitingEntry,
 )
 from scheduling.services.seats import DaySeats, SlotSeats
-from scheduling.sql import places_held
+from scheduling.sql import place_held
 
 # Who may see which tokens, and why a token is where it is ------------------------------------
 
@@ -134,16 +134,7 @@ def current_slot(*, doctor: Doctor) -> Slot | None:
 
 def existing_place(*, doctor_day: DoctorDay, patient: Patient) -> dict | None:
     """The patient's active token or waiting entry on this doctor-day, if any (ids only)."""
-    held = {
-        kind: (pk, reference)
-        for kind, pk, reference in places_held(doctor_day_id=doctor_day.id, patient_id=patient.id)
-    }
-    if "token" in held:
-        pk, reference = held["token"]
-        return {"token": pk, "reference": reference}
-    if "waiting" in held:
-        return {"waiting": held["waiting"][0]}
-    return None
+    return place_held(doctor_day.id, patient.id)
 
 
 def patient_tokens(*, patient: Patient, since: date | None = None) -> QuerySet:
@@ -343,16 +334,24 @@ def serving_order(*, doctor_day: DoctorDay) -> list[QueueItem]:
 
 
 def serving_orders(
-    doctor_days: list[DoctorDay], *, adding: Sequence[Token] = ()
+    doctor_days: list[DoctorDay],
+    *,
+    adding: Sequence[Token] = (),
+    tokens: Sequence[Token] | None = None,
 ) -> dict[int, list[QueueItem]]:
     """Several days' queues at once, each in serving order with its estimates: the same few
     queries however many days and tokens (``doctor_day.doctor`` is read). ``adding``: tokens
-    not written yet, placed as if they were (their ``slot`` set)."""
+    not written yet, placed as if they were (their ``slot`` set). ``tokens``: the days' active
+    tokens with their slots, by id, when the caller has just read them (none is read then)."""
     now = clock.now()
     by_id = {doctor_day.id: doctor_day for doctor_day in doctor_days}
     # The day's completed consultations come with the queue (one query): they give the pace.
     # Read by a hand-written statement: every booking reads its day's queue.
-    tokens = sql.day_tokens(list(by_id), (*QUEUED_STATUSES, TokenStatus.COMPLETED))
+    statuses = (*QUEUED_STATUSES, TokenStatus.COMPLETED)
+    if tokens is None:
+        tokens = sql.day_tokens(list(by_id), statuses)
+    else:
+        tokens = [token for token in tokens if token.status in statuses]
     queues: dict[int, list[Token]] = {day_id: [] for day_id in by_id}
     done = []
     for token in [*tokens, *adding]:

@@ -1,6 +1,7 @@
 """The hand-written statements of the hottest paths: what every booking reads (the doctor it
-names, the patient's places on the day, the seats, the day's queue) and what every status poll
-reads (the printed slip's token).
+names; then, in one statement under the lock, its day's slots with their active tokens, which
+give the seats, the day's queue and the place the patient already holds) and what every status
+poll reads (the printed slip's token).
 
 Each runs on every request of its kind, under the doctor-day lock for the booking's. Written out
 once here, they cost a fraction of what building the same statements through the ORM costs on
@@ -11,6 +12,7 @@ names come from the models, every value is a parameter, and rows become model in
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -40,50 +42,123 @@ def _values(*params) -> list:
 
 # Columns are named, not ``s.*``: a prepared statement's result must keep its shape when a
 # migration adds a column while old workers still run.
-_SEAT_SLOT = (Part.of("s", Slot),)
-
-SEAT_COUNTS = f"""
-SELECT {select_list(_SEAT_SLOT)},
-    SUM(CASE WHEN t.priority < %s THEN 1 ELSE 0 END) AS n_regular,
-    SUM(CASE WHEN t.priority < %s AND t.source IN ({_marks(ADVANCE_SOURCES)})
-        THEN 1 ELSE 0 END) AS n_advance,
-    SUM(CASE WHEN t.priority >= %s THEN 1 ELSE 0 END) AS n_emergency,
-    SUM(CASE WHEN t.priority < %s AND t.status IN ({_marks(HELD_STATUSES)})
-        THEN 1 ELSE 0 END) AS n_held
-FROM {Slot._meta.db_table} s
-LEFT JOIN {Token._meta.db_table} t
-    ON t.slot_id = s.id AND t.doctor_day_id = %s AND t.status IN ({_marks(ACTIVE_STATUSES)})
-WHERE s.doctor_day_id = %s
-GROUP BY s.id
-ORDER BY s.start, s.id
-"""  # noqa: S608
+_DAY_SLOT = Part.of("s", Slot)
+_DAY_TOKEN = Part.of("t", Token)
+# What the seat count needs of a token (the rule: ``_with_seat_counts``).
+_COUNTED = ("priority", "source", "status")
 
 
-def seat_count_params(doctor_day_id: int) -> list:
-    emergency = policy.emergency_priority()
-    return _values(
-        emergency,
-        emergency,
-        *ADVANCE_SOURCES,
-        emergency,
-        emergency,
-        *HELD_STATUSES,
-        doctor_day_id,
-        *ACTIVE_STATUSES,
-        doctor_day_id,
+def _day_from(with_place: bool) -> str:
+    """A day's slots, each joined to its active tokens (a slot with none reads once, its token
+    columns null); with the patient's open waiting entry, if any, on every row."""
+    waiting = connection.ops.quote_name(WaitingEntry._meta.db_table)
+    place = (
+        f", (SELECT MIN(w.id) FROM {waiting} w"  # noqa: S608
+        " WHERE w.doctor_day_id = %s AND w.patient_id = %s AND w.status = %s)"
+        if with_place
+        else ""
     )
+    return (
+        f"{place} FROM {_DAY_SLOT.table}"
+        f" LEFT JOIN {_DAY_TOKEN.table} ON t.slot_id = s.id AND t.doctor_day_id = %s"
+        f" AND t.status IN ({_marks(ACTIVE_STATUSES)})"
+        " WHERE s.doctor_day_id = %s"
+    )
+
+
+@functools.cache
+def booking_day_sql() -> str:
+    """The booking's read of its locked day: every slot, every active token whole."""
+    parts = select_list([_DAY_SLOT, _DAY_TOKEN])
+    return f"SELECT {parts}{_day_from(True)} ORDER BY s.start, s.id, t.id"
+
+
+@functools.cache
+def _seats_sql() -> str:
+    """The seats of a locked day: every slot, its tokens counted by what the rule looks at."""
+    quote = connection.ops.quote_name
+    counted = ", ".join(f"t.{quote(Token._meta.get_field(name).column)}" for name in _COUNTED)
+    return (
+        f"SELECT {select_list([_DAY_SLOT])}, {counted}, COUNT(t.id){_day_from(False)}"
+        f" GROUP BY s.id, {counted} ORDER BY s.start, s.id"
+    )
+
+
+def day_params(doctor_day_id: int, patient_id: int | None = None) -> list:
+    place = [] if patient_id is None else [doctor_day_id, patient_id, WaitingEntry.Status.WAITING]
+    return _values(*place, doctor_day_id, *ACTIVE_STATUSES, doctor_day_id)
 
 
 def slots_with_seat_counts(doctor_day_id: int) -> list[Slot]:
     """The day's slots in order, each with ``n_regular``, ``n_advance`` (regular tokens of an
     advance source), ``n_emergency`` (active tokens of emergency priority) and ``n_held``
     (regular tokens checked in, in consultation or completed)."""
-    slots = []
-    for found, counts in read_rows(SEAT_COUNTS, seat_count_params(doctor_day_id), _SEAT_SLOT):
-        slot = found["s"]
-        slot.n_regular, slot.n_advance, slot.n_emergency, slot.n_held = counts
-        slots.append(slot)
-    return slots
+    rows = read_rows(_seats_sql(), day_params(doctor_day_id), (_DAY_SLOT,), shared=("s",))
+    return _with_seat_counts((found["s"], *counted) for found, counted in rows)
+
+
+@dataclass
+class BookingDay:
+    """A locked doctor-day as a booking reads it (``booking_day``)."""
+
+    slots: list[Slot]  # in order, each with its seat counts (``slots_with_seat_counts``)
+    tokens: list[Token]  # the day's active tokens, each with its slot, by id
+    place: dict | None  # the patient's place on the day, as ``place_held`` answers
+
+
+def booking_day(doctor_day_id: int, patient_id: int) -> BookingDay:
+    """One statement for what a booking reads under the lock: the day's slots with their seat
+    counts, its active tokens (the day's queue, for the expected call the patient is told) and
+    the place the patient already holds on the day."""
+    read = read_rows(
+        booking_day_sql(),
+        day_params(doctor_day_id, patient_id),
+        (_DAY_SLOT, _DAY_TOKEN),
+        shared=("s",),
+    )
+    slot_of = Token._meta.get_field("slot")
+    counted, tokens, place = [], [], None
+    for found, _ in read:
+        slot, token = found["s"], found["t"]
+        if token is None:
+            counted.append((slot, None, None, None, 0))
+            continue
+        slot_of.set_cached_value(token, slot)  # as ``token.slot = ...``, its id is the same
+        tokens.append(token)
+        counted.append((slot, token.priority, token.source, token.status, 1))
+        if token.patient_id == patient_id:
+            place = {"token": token.pk, "reference": token.reference}
+    tokens.sort(key=lambda token: token.pk)
+    if place is None:
+        # The waiting entry comes on every row; a day without slots has none to carry it.
+        place = place_held(doctor_day_id, patient_id) if not read else _waiting(read[0][1][0])
+    return BookingDay(slots=_with_seat_counts(counted), tokens=tokens, place=place)
+
+
+def _waiting(entry_id: int | None) -> dict | None:
+    return None if entry_id is None else {"waiting": entry_id}
+
+
+def _with_seat_counts(counted) -> list[Slot]:
+    """The slots of (slot, priority, source, status, tokens) rows, in order, each with its
+    counts: the one rule of which active token takes which kind of seat."""
+    emergency = policy.emergency_priority()
+    slots: dict[int, Slot] = {}
+    for slot, priority, source, status, n in counted:
+        if slot.pk not in slots:
+            slot.n_regular = slot.n_advance = slot.n_emergency = slot.n_held = 0
+            slots[slot.pk] = slot
+        if not n:
+            continue
+        if priority >= emergency:
+            slot.n_emergency += n
+            continue
+        slot.n_regular += n
+        if source in ADVANCE_SOURCES:
+            slot.n_advance += n
+        if status in HELD_STATUSES:
+            slot.n_held += n
+    return list(slots.values())
 
 
 @functools.cache
@@ -108,12 +183,15 @@ def places_params(doctor_day_id: int, patient_id: int) -> list:
     )
 
 
-def places_held(*, doctor_day_id: int, patient_id: int) -> list[tuple[str, int, str]]:
-    """The patient's active tokens and open waiting entries on the day, as (kind, id,
-    reference) rows: kind is "token" or "waiting"; a waiting entry has no reference."""
+def place_held(doctor_day_id: int, patient_id: int) -> dict | None:
+    """The patient's active token on the day (``{"token": id, "reference": ...}``), else their
+    open waiting entry (``{"waiting": id}``), else None."""
     with connection.cursor() as cursor:
         cursor.execute(places_sql(), places_params(doctor_day_id, patient_id))
-        return cursor.fetchall()
+        held = {kind: (pk, reference) for kind, pk, reference in cursor.fetchall()}
+    if "token" in held:
+        return {"token": held["token"][0], "reference": held["token"][1]}
+    return {"waiting": held["waiting"][0]} if "waiting" in held else None
 
 
 # A printed slip's public status: the token's own columns (its place comes from the cached

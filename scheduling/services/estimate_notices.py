@@ -47,15 +47,19 @@ def remember_told(*, token: Token, doctor_day: DoctorDay) -> datetime | None:
     return None
 
 
-def tell_on_insert(*, token: Token, doctor_day: DoctorDay) -> None:
+def tell_on_insert(
+    *, token: Token, doctor_day: DoctorDay, day_tokens: list[Token] | None = None
+) -> None:
     """Before a booked token is written: its place and the expected call the patient is shown
-    (``told_estimate``), so both are written with it. The day's queue is read once, with the
-    token placed as if written (``token.slot`` set); nothing is updated after, and the place is
-    kept for the caller's answer (``token.told_queue_item``). Under the day's lock."""
+    (``told_estimate``), so both are written with it. The day's queue is read once (or taken
+    from ``day_tokens``, the day's active tokens as just read under this lock), with the token
+    placed as if written (``token.slot`` set); nothing is updated after, and the place is kept
+    for the caller's answer (``token.told_queue_item``). Under the day's lock."""
     assert_locked()
     if token.status not in STILL_TO_CALL:
         return
-    for item in serving_orders([doctor_day], adding=[token])[doctor_day.id]:
+    queues = serving_orders([doctor_day], adding=[token], tokens=day_tokens)
+    for item in queues[doctor_day.id]:
         if item.token is token:
             token.told_estimate = item.estimated_time
             token.told_queue_item = item

@@ -111,6 +111,11 @@ def ensure_patient_may_book(*, patient: Patient, doctor: Doctor, source: str, ac
 
 def ensure_not_already_booked(*, doctor_day: DoctorDay, patient: Patient) -> None:
     """Refuse a second token or waiting entry for the same patient on the same doctor-day."""
-    place = existing_place(doctor_day=doctor_day, patient=patient)
+    refuse_second_place(existing_place(doctor_day=doctor_day, patient=patient))
+
+
+def refuse_second_place(place: dict | None) -> None:
+    """Refuse a request of a patient who already holds ``place`` on the doctor-day
+    (``selectors.existing_place``)."""
     if place is not None:
         raise AlreadyBooked(details=place)

@@ -30,10 +30,10 @@ from scheduling.services.outcomes import Allocation, Outcome
 from scheduling.services.payments import PaymentIntent, ensure_booking_payment, pay_with_booking
 from scheduling.services.refusals import (
     ensure_doctor_available,
-    ensure_not_already_booked,
     ensure_patient_may_book,
     ensure_source_allowed,
     ensure_within_window,
+    refuse_second_place,
 )
 from scheduling.services.seats import DaySeats, SlotSeats, issue_token
 from scheduling.services.waiting_list import add_to_waiting_list
@@ -143,8 +143,10 @@ def _allocate(
     """Steps 3 to 7 of a request, under the doctor-day's lock."""
     day = doctor_day.date
     priority = policy.priority_for(source)
-    ensure_not_already_booked(doctor_day=doctor_day, patient=patient)
-    seats = DaySeats(doctor_day)
+    # One statement: the seats, the patient's place on the day and the day's queue (the
+    # expected call the patient is told is worked out from it).
+    seats = DaySeats(doctor_day, for_patient=patient)
+    refuse_second_place(seats.patient_place)
     if not seats.slots:
         raise DoctorNotWorking(
             gettext("%(doctor)s has no slots on %(day)s.")
@@ -160,7 +162,9 @@ def _allocate(
         "requested_at": requested_at,
         "actor": actor,
         "reason": reason,
-        "before_insert": lambda token: tell_on_insert(token=token, doctor_day=doctor_day),
+        "before_insert": lambda token: tell_on_insert(
+            token=token, doctor_day=doctor_day, day_tokens=seats.tokens
+        ),
     }
     if target.can_seat(source, now):
         token = issue_token(slot_seats=target, kind=EventKind.BOOKED, why=reason, **issue)

@@ -25,7 +25,7 @@ from scheduling.models import (
     Token,
 )
 from scheduling.services.slips import mark_moved_slip
-from scheduling.sql import slots_with_seat_counts
+from scheduling.sql import booking_day, slots_with_seat_counts
 
 
 def is_emergency_priority(priority: int) -> bool:
@@ -161,13 +161,25 @@ class SlotSeats:
 class DaySeats:
     """The seats of every slot of a locked doctor-day, in slot order."""
 
-    def __init__(self, doctor_day: DoctorDay, *, locked: bool = True):
+    def __init__(
+        self, doctor_day: DoctorDay, *, locked: bool = True, for_patient: Patient | None = None
+    ):
+        """With ``for_patient`` (a booking), the same statement also reads the day's active
+        tokens (``tokens``) and the place the patient already holds on the day
+        (``patient_place``, as ``selectors.existing_place``)."""
         if locked:
             assert_locked()
         self.doctor_day = doctor_day
-        self.slots: list[SlotSeats] = [
-            SlotSeats.counted(slot, doctor_day) for slot in slots_with_seat_counts(doctor_day.id)
-        ]
+        self.patient_place: dict | None = None
+        # The day's active tokens as read, each with its slot, while they are still the day's:
+        # a token moved (``move_token``) makes them None; a token issued joins them.
+        self.tokens: list[Token] | None = None
+        if for_patient is None:
+            slots = slots_with_seat_counts(doctor_day.id)
+        else:
+            read = booking_day(doctor_day.id, for_patient.pk)
+            slots, self.tokens, self.patient_place = read.slots, read.tokens, read.place
+        self.slots: list[SlotSeats] = [SlotSeats.counted(slot, doctor_day) for slot in slots]
         self.by_id = {seats.slot.id: seats for seats in self.slots}
 
     def __getitem__(self, slot_id: int) -> SlotSeats:
@@ -241,6 +253,8 @@ def issue_token(
         before_insert(token)
     insert(token)  # as ``token.save(force_insert=True)``, with the statement built once
     slot_seats.take(token)
+    if seats.tokens is not None:
+        seats.tokens.append(token)
     event = record_event(
         kind=kind,
         doctor_day=doctor_day,
@@ -279,6 +293,7 @@ def move_token(
     marked out of date."""
     origin = token.slot
     seats[origin.id].release(token)
+    seats.tokens = None  # the instances read before no longer say where this token sits
     token.slot = to.slot
     fields = ["slot"]
     if token.original_slot_id is None:

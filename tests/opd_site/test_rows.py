@@ -182,13 +182,58 @@ def test_the_seat_counts_read_by_hand_are_the_desks(busy_day):
         priority=policy.emergency_priority(),
     )
     factories.TokenFactory(slot=tokens[3].slot, status=TokenStatus.CANCELLED)
+    factories.SlotFactory(doctor_day=day, hour=11)  # nobody booked yet
 
     by_hand = sql.slots_with_seat_counts(day.id)
+    with_tokens = sql.booking_day(day.id, factories.PatientFactory().pk).slots  # a booking's
     by_orm = selectors.counted_slots(Slot.objects.filter(doctor_day=day)).order_by("start", "id")
 
     def counts(slot) -> tuple:
         return (slot.pk, slot.n_regular, slot.n_advance, slot.n_emergency, slot.n_held)
 
     assert [counts(slot) for slot in by_hand] == [counts(slot) for slot in by_orm]
-    assert [counts(slot)[1:] for slot in by_hand] == [(3, 3, 1, 2), (3, 3, 0, 2)]
+    assert [counts(slot) for slot in with_tokens] == [counts(slot) for slot in by_orm]
+    assert [counts(slot)[1:] for slot in by_hand] == [(3, 3, 1, 2), (3, 3, 0, 2), (0, 0, 0, 0)]
     assert all(slot.get_deferred_fields() == set() for slot in by_hand)
+
+
+def test_the_booking_read_carries_the_days_queue_and_the_patients_place(busy_day):
+    """A booking reads its day once under the lock: the tokens it gives are the day's queue as
+    ``day_tokens`` reads it, and the place it finds is the one ``existing_place`` finds, for a
+    patient with a token, one on the waiting list, one whose token was cancelled, and one with
+    nothing on the day."""
+    day, tokens = busy_day
+    factories.SlotFactory(doctor_day=day, hour=11)
+    cancelled = factories.TokenFactory(slot=tokens[0].slot, status=TokenStatus.CANCELLED)
+    waiting = factories.WaitingEntryFactory(doctor_day=day)
+    patients = [tokens[1].patient, waiting.patient, cancelled.patient, factories.PatientFactory()]
+
+    places = []
+    for patient in patients:
+        expected = selectors.existing_place(doctor_day=day, patient=patient)
+        read = sql.booking_day(day.id, patient.pk)
+        assert read.place == expected, patient
+        places.append(expected)
+        queue = read.tokens
+        assert [_values(t) for t in queue] == [
+            _values(t) for t in sql.day_tokens([day.id], (*QUEUED, TokenStatus.IN_CONSULTATION))
+        ]
+        assert all(t.slot.pk == t.slot_id for t in queue)
+
+    assert places == [
+        {"token": tokens[1].pk, "reference": tokens[1].reference},
+        {"waiting": waiting.pk},
+        None,
+        None,
+    ]
+
+
+def test_a_day_without_slots_still_finds_the_patients_place():
+    """The booking's read carries the place on the slots' rows; a day with none asks apart, so a
+    second request is still refused as already booked before it is told the day has no slots."""
+    day = factories.DoctorDayFactory()
+    waiting = factories.WaitingEntryFactory(doctor_day=day)
+
+    read = sql.booking_day(day.id, waiting.patient.pk)
+
+    assert (read.slots, read.tokens, read.place) == ([], [], {"waiting": waiting.pk})
