@@ -4,6 +4,7 @@ answers built by serializers whose fields are built once."""
 import functools
 
 from django import forms
+from django.db import models
 from django.urls import register_converter
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -138,6 +139,24 @@ class IdFilter(filters.NumberFilter):
     """Filter by an integer id (``?doctor=3``)."""
 
     field_class = IdFormField
+
+
+class ChoiceLabelField(serializers.CharField):
+    """A choice's label in the asker's language, as ``get_FOO_display`` gives it (the value
+    itself when it is no choice), read-only; ``source`` names the field holding the value.
+
+    ``get_FOO_display`` translates every label of the field to look one up (it makes the
+    choices hashable first): for an event's thirty kinds, a twentieth of a booking's CPU."""
+
+    def __init__(self, choices: type[models.Choices], **kwargs):
+        self.choices = choices
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value) -> str:
+        try:
+            return str(self.choices(value).label)
+        except ValueError:
+            return str(value)
 
 
 @functools.cache

@@ -10,10 +10,11 @@ from accounts.api.serializers import PatientRefSerializer
 from accounts.models import User
 from doctors.api.serializers import DoctorRefSerializer
 from opd_site import clock
-from opd_site.api_base import represent
+from opd_site.api_base import ChoiceLabelField, represent
 from opd_site.site import absolute_url
 from scheduling.models import (
     CancelledBy,
+    EventKind,
     PaymentMethod,
     PaymentState,
     Refund,
@@ -79,7 +80,7 @@ class ActorSerializer(serializers.ModelSerializer):
 class TokenEventSerializer(serializers.ModelSerializer):
     """One change in a token's history: what, when, who, why, from and to which slot."""
 
-    label = serializers.CharField(source="get_kind_display", read_only=True)
+    label = ChoiceLabelField(EventKind, source="kind")
     from_slot = SlotRefSerializer(allow_null=True, read_only=True)
     to_slot = SlotRefSerializer(allow_null=True, read_only=True)
     actor = ActorSerializer(allow_null=True, read_only=True)
