@@ -20,7 +20,7 @@ from django.db.models import (
 
 from doctors.models import Department, Doctor
 from opd_site import clock
-from scheduling import readcache
+from scheduling import readcache, sql
 from scheduling.models import (
     DoctorDay,
     Slot,
@@ -64,6 +64,13 @@ def board_days(*, department: Department, day: date | None = None) -> list[Docto
         .select_related("doctor__user")
         .order_by("doctor__user__name", "doctor_id")
     )
+
+
+def board_department_days(code: str) -> tuple[Department | None, list[DoctorDay]]:
+    """The department whose code is ``code`` (any case) and its doctor-days with slots today,
+    as ``board_days`` reads them; (None, []) for no such department. One hand-written statement
+    (``scheduling.sql.board_days``): every poll of a waiting-hall board reads it."""
+    return sql.board_days(code, clock.today())
 
 
 def board_rows(days: list[DoctorDay], *, upcoming: int = 4) -> list[BoardRow]:

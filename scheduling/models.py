@@ -56,6 +56,9 @@ class DoctorDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["doctor", "date"], name="doctor_day_unique"),
         ]
+        # A day's clinics across doctors (the boards' polls, the desk, the periodic jobs): the
+        # unique index above leads with the doctor, so it cannot find a date alone.
+        indexes = [models.Index(fields=["date"], name="doctor_day_date")]
 
     def __str__(self) -> str:
         return f"{self.doctor} on {self.date}"

@@ -403,6 +403,12 @@ def slip_token(reference: str, *, with_patient_language: bool = False) -> Token 
     return sql.slip_token(reference, with_patient_language=with_patient_language)
 
 
+def todays_day_with_doctor(doctor_id: int) -> DoctorDay | None:
+    """The doctor's day today with ``doctor_day.doctor``, or None: one hand-written statement
+    (``scheduling.sql.day_with_doctor``), as every poll of a doctor's public queue reads it."""
+    return sql.day_with_doctor(doctor_id, clock.today())
+
+
 def booking_doctor(pk: int) -> Doctor | None:
     """The doctor a booking names, with the end of their last leave (``last_leave_ends``, which
     ``ensure_doctor_available`` uses), their user's name and their department: one hand-written

@@ -319,3 +319,76 @@ def day_tokens(doctor_day_ids: Sequence[int], statuses: Sequence[str]) -> list[T
         slot_of.set_cached_value(token, found["s"])  # as ``token.slot = ...``, its id is the same
         tokens.append(token)
     return tokens
+
+
+# A doctor's day as its public queue reads it on every poll (before the cache): the day whole
+# (its version keys the cache) and its doctor whole.
+_DAY_WITH_DOCTOR = (Part.of("d", DoctorDay), Part.of("doc", Doctor))
+
+
+@functools.cache
+def _day_with_doctor_sql() -> str:
+    day, doctor = _DAY_WITH_DOCTOR
+    return (
+        f"SELECT {select_list(_DAY_WITH_DOCTOR)} FROM {day.table}"  # noqa: S608
+        f" JOIN {doctor.table} ON doc.id = d.doctor_id WHERE d.doctor_id = %s AND d.date = %s"
+    )
+
+
+def _date(day):
+    """A date as the ORM sends it to this database."""
+    return DoctorDay._meta.get_field("date").get_db_prep_value(day, connection)
+
+
+def day_with_doctor(doctor_id: int, day) -> DoctorDay | None:
+    """The doctor's day on that date with ``doctor_day.doctor``, or None if there is none."""
+    read = read_one(_day_with_doctor_sql(), [doctor_id, _date(day)], _DAY_WITH_DOCTOR)
+    if read is None:
+        return None
+    found, _ = read
+    doctor_day = found["d"]
+    doctor_day.doctor = found["doc"]
+    return doctor_day
+
+
+# A department's waiting-hall board, read on every poll (before the cache): the department
+# and its doctors' days with slots on the date, each with its doctor and the doctor's name.
+_BOARD = (
+    Part.of("dep", Department),
+    Part.of("d", DoctorDay),
+    Part.of("doc", Doctor),
+    Part.of("u", User, "id", "name"),
+)
+
+
+@functools.cache
+def _board_sql() -> str:
+    department, day, doctor, user = _BOARD
+    slot = connection.ops.quote_name(Slot._meta.db_table)
+    # Every doctor of the department, each with their day if it has slots: PostgreSQL finds
+    # each day by its (doctor, date) index. A department without doctors still reads, once.
+    return (
+        f"SELECT {select_list(_BOARD)} FROM {department.table}"  # noqa: S608
+        f" LEFT JOIN {doctor.table} ON doc.department_id = dep.id"
+        f" LEFT JOIN {day.table} ON d.doctor_id = doc.id AND d.date = %s"
+        f" AND EXISTS (SELECT 1 FROM {slot} s WHERE s.doctor_day_id = d.id)"
+        f" LEFT JOIN {user.table} ON u.id = doc.user_id"
+        " WHERE UPPER(dep.code) = UPPER(%s) ORDER BY dep.id, u.name, doc.id"
+    )
+
+
+def board_days(code: str, day) -> tuple[Department | None, list[DoctorDay]]:
+    """The department whose code is ``code`` (any case), and its doctor-days with slots on
+    ``day`` by doctor's name, each with ``doctor_day.doctor`` and its user's name; (None, [])
+    when there is no such department."""
+    department, days = None, []
+    for found in read_all(_board_sql(), [_date(day), code], _BOARD):
+        if department is None:
+            department = found["dep"]
+        elif found["dep"].pk != department.pk:
+            break  # codes differing only in case: the first department's, as ever
+        if found["d"] is not None:
+            doctor_day, doctor = found["d"], found["doc"]
+            doctor_day.doctor, doctor.user = doctor, found["u"]
+            days.append(doctor_day)
+    return department, days

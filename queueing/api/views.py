@@ -25,7 +25,8 @@ from scheduling.api.serializers import (
     QueueItemSerializer,
     TokenDetailSerializer,
 )
-from scheduling.models import DoctorDay, TokenStatus
+from scheduling.models import TokenStatus
+from scheduling.selectors import todays_day_with_doctor
 
 
 class TokenStatusChangeApi(ApiView):
@@ -91,12 +92,9 @@ class DoctorQueueApi(ListApi):
     def get(self, request, *args, **kwargs):
         """From the day's cached queue (``scheduling.readcache``); the ETag is known before the
         answer is built, and a poller that holds it gets 304."""
-        # Today's day with its doctor, in one query; the doctor alone only when there is none.
-        doctor_day = (
-            DoctorDay.objects.select_related("doctor")
-            .filter(doctor_id=self.kwargs["pk"], date=clock.today())
-            .first()
-        )
+        # Today's day with its doctor, in one hand-written query (every poll runs it); the
+        # doctor alone only when there is none.
+        doctor_day = todays_day_with_doctor(self.kwargs["pk"])
         self.items, queue, now = [], None, clock.now()
         if doctor_day is None:
             doctor = find_doctor(self.kwargs["pk"])

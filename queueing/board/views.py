@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.languages import preferred_language
 from doctors.models import Department
 from opd_site import clock, conditional
-from queueing.selectors import board_days, board_rows
+from queueing.selectors import board_department_days, board_rows
 from scheduling import readcache
 from scheduling.models import Token, WaitingEntry
 from scheduling.selectors import QUEUED_STATUSES, position_of, slip_token
@@ -24,10 +24,6 @@ STATUS_REFRESH_SECONDS = 30
 # The hall reads English and Hindi: the polled rows change language every this many seconds,
 # starting (at each whole minute) with the language the screen's browser asks for.
 BOARD_LANGUAGE_SECONDS = 15
-
-
-def _department(code: str) -> Department:
-    return get_object_or_404(Department, code__iexact=code)
 
 
 # The cache: a page's facts are everything it shows (the rows it reads, fresh, and the queue's
@@ -93,11 +89,20 @@ def _board_context(department: Department, now, table: str) -> dict:
     }
 
 
+def _department_days(code: str) -> tuple[Department, list]:
+    """The department and its doctor-days with slots today (one query, run on every poll
+    before the cache); 404 for no such department."""
+    department, days = board_department_days(code)
+    if department is None:
+        raise Http404("No such department.")
+    return department, days
+
+
 @require_GET
 def board(request: HttpRequest, code: str) -> HttpResponse:
-    department = _department(code)
+    department, days = _department_days(code)
     language = translation.get_language()
-    table_key, table = _board_table(board_days(department=department), language)
+    table_key, table = _board_table(days, language)
     now = clock.now()
     key = readcache.digest(
         "board", table_key, readcache.row(department), language, f"{localtime(now):%H%M%S}"
@@ -129,10 +134,10 @@ def board_language(request_language: str, now) -> str:
 def board_partial(request: HttpRequest, code: str) -> HttpResponse:
     """The board's rows alone, swapped in every few seconds, in each language in turn. The
     table comes from the cache; the clock above it is the request's."""
-    department = _department(code)
+    department, days = _department_days(code)
     now = clock.now()
     language = board_language(translation.get_language(), now)
-    table_key, table = _board_table(board_days(department=department), language)
+    table_key, table = _board_table(days, language)
     etag = conditional.weak_etag(readcache.digest("rows", table_key, f"{localtime(now):%H%M%S}"))
     if conditional.holds(request, etag):
         return conditional.not_modified(etag, private=False)

@@ -237,3 +237,46 @@ def test_a_day_without_slots_still_finds_the_patients_place():
     read = sql.booking_day(day.id, waiting.patient.pk)
 
     assert (read.slots, read.tokens, read.place) == ([], [], {"waiting": waiting.pk})
+
+
+def test_the_boards_read_by_hand_finds_what_the_orm_finds():
+    """A waiting-hall board's poll reads its department and today's clinics in one statement:
+    the same department (its code in any case) and the same days, in the same order, as the
+    ORM's ``board_days``; a day without slots, another date or another department's day is left
+    out, and an unknown code finds nothing."""
+    from queueing import selectors as queue_selectors
+
+    department = factories.DepartmentFactory(code="CARD")
+    for name in ("Zubin", "Asha", "Meera"):
+        doctor = factories.DoctorFactory(department=department, user__name=name)
+        factories.SlotFactory(doctor_day=factories.DoctorDayFactory(doctor=doctor), hour=9)
+    factories.DoctorDayFactory(doctor=factories.DoctorFactory(department=department))  # no slot
+    later = factories.DoctorDayFactory(date=clock.today() + timedelta(days=1), doctor=doctor)
+    factories.SlotFactory(doctor_day=later, hour=9)
+    factories.SlotFactory(hour=9)  # another department's clinic
+    empty = factories.DepartmentFactory(code="EYE")
+
+    found, days = sql.board_days("card", clock.today())
+    by_orm = queue_selectors.board_days(department=department)
+
+    assert found == department
+    assert [(d.pk, d.doctor.pk, d.doctor.user.name) for d in days] == [
+        (d.pk, d.doctor.pk, d.doctor.user.name) for d in by_orm
+    ]
+    assert [d.doctor.user.name for d in days] == ["Asha", "Meera", "Zubin"]
+    assert sql.board_days("EYE", clock.today()) == (empty, [])
+    assert sql.board_days("NOPE", clock.today()) == (None, [])
+
+
+def test_the_queues_day_read_by_hand_is_the_orms(busy_day):
+    day, _ = busy_day
+
+    read = sql.day_with_doctor(day.doctor_id, day.date)
+
+    assert _row(read) == _row(DoctorDay.objects.get(pk=day.pk))
+    assert _row(read.doctor) == _row(day.doctor)
+    assert sql.day_with_doctor(day.doctor_id, day.date + timedelta(days=1)) is None
+
+
+def _row(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
