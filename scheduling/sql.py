@@ -365,8 +365,9 @@ _BOARD = (
 def _board_sql() -> str:
     department, day, doctor, user = _BOARD
     slot = connection.ops.quote_name(Slot._meta.db_table)
-    # Every doctor of the department, each with their day if it has slots: PostgreSQL finds
-    # each day by its (doctor, date) index. A department without doctors still reads, once.
+    # Every doctor of the department, each with their day on the date if it has slots (a
+    # doctor without one reads with the day's columns null); a department without doctors
+    # still reads, once, so that it is found.
     return (
         f"SELECT {select_list(_BOARD)} FROM {department.table}"  # noqa: S608
         f" LEFT JOIN {doctor.table} ON doc.department_id = dep.id"
