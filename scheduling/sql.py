@@ -127,16 +127,20 @@ def booking_day(doctor_day_id: int, patient_id: int) -> BookingDay:
         tokens.append(token)
         counted.append((slot, token.priority, token.source, token.status, 1))
         if token.patient_id == patient_id:
-            place = {"token": token.pk, "reference": token.reference}
+            place = _place(token=(token.pk, token.reference))
     tokens.sort(key=lambda token: token.pk)
     if place is None:
         # The waiting entry comes on every row; a day without slots has none to carry it.
-        place = place_held(doctor_day_id, patient_id) if not read else _waiting(read[0][1][0])
+        place = place_held(doctor_day_id, patient_id) if not read else _place(waiting=read[0][1][0])
     return BookingDay(slots=_with_seat_counts(counted), tokens=tokens, place=place)
 
 
-def _waiting(entry_id: int | None) -> dict | None:
-    return None if entry_id is None else {"waiting": entry_id}
+def _place(*, token: tuple[int, str] | None = None, waiting: int | None = None) -> dict | None:
+    """A patient's place on a day as the refusal reports it: their active token (id and
+    reference), else their open waiting entry (id), else None."""
+    if token is not None:
+        return {"token": token[0], "reference": token[1]}
+    return None if waiting is None else {"waiting": waiting}
 
 
 def _with_seat_counts(counted) -> list[Slot]:
@@ -162,7 +166,7 @@ def _with_seat_counts(counted) -> list[Slot]:
 
 
 @functools.cache
-def places_sql() -> str:
+def _places_sql() -> str:
     return f"""
 SELECT 'token', id, reference FROM {Token._meta.db_table}
 WHERE doctor_day_id = %s AND patient_id = %s AND status IN ({_marks(ACTIVE_STATUSES)})
@@ -172,7 +176,7 @@ WHERE doctor_day_id = %s AND patient_id = %s AND status = %s
 """  # noqa: S608
 
 
-def places_params(doctor_day_id: int, patient_id: int) -> list:
+def _places_params(doctor_day_id: int, patient_id: int) -> list:
     return _values(
         doctor_day_id,
         patient_id,
@@ -187,11 +191,9 @@ def place_held(doctor_day_id: int, patient_id: int) -> dict | None:
     """The patient's active token on the day (``{"token": id, "reference": ...}``), else their
     open waiting entry (``{"waiting": id}``), else None."""
     with connection.cursor() as cursor:
-        cursor.execute(places_sql(), places_params(doctor_day_id, patient_id))
+        cursor.execute(_places_sql(), _places_params(doctor_day_id, patient_id))
         held = {kind: (pk, reference) for kind, pk, reference in cursor.fetchall()}
-    if "token" in held:
-        return {"token": held["token"][0], "reference": held["token"][1]}
-    return {"waiting": held["waiting"][0]} if "waiting" in held else None
+    return _place(token=held.get("token"), waiting=held.get("waiting", (None,))[0])
 
 
 # A printed slip's public status: the token's own columns (its place comes from the cached
